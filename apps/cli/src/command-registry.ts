@@ -1,0 +1,8 @@
+import type { CliCommand } from './cli-command.ts';
+
+/**
+ * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
+ * file under commands/ and is added here by one line.
+ */
+export const COMMANDS: readonly CliCommand[] = [
+];
