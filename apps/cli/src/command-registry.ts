@@ -1,8 +1,12 @@
 import type { CliCommand } from './cli-command.ts';
+import { tsSynthCommand } from './commands/ts-synth-command.ts';
+import { tsInspectCommand } from './commands/ts-inspect-command.ts';
 
 /**
  * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
  * file under commands/ and is added here by one line.
  */
 export const COMMANDS: readonly CliCommand[] = [
+  tsSynthCommand,
+  tsInspectCommand,
 ];

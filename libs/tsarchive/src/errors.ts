@@ -17,6 +17,7 @@ export const TSARCHIVE_ERRORS = {
   TSARCHIVE_ERR_BAD_DEVICE_ID: { description: 'A device name is empty or contains a NUL byte (the 16-byte Device ID field is NUL-padded).', status: 400 },
   TSARCHIVE_ERR_DEVICE_ID_COLLISION: { description: 'Two different source names map to the same 16-byte Device ID (names longer than 16 bytes are shortened with a hash); rename one.', status: 400 },
   TSARCHIVE_ERR_BAD_OPTIONS: { description: 'Options given to a time-series archive function contradict each other or are out of range.', status: 400 },
+  TSARCHIVE_ERR_ABORTED: { description: 'The conversion or synthesis was interrupted (SIGINT/SIGTERM); the partial archive was deleted.', status: 499 },
   TSARCHIVE_ERR_UNKNOWN_FORMAT: { description: 'The input file\'s format (CSV, miniSEED 2, NREL MIDC, UO SRML) could not be recognised; name it with --format.', status: 400 },
   TSARCHIVE_ERR_CSV_NO_TIME_COLUMN: { description: 'No timestamp column was found in the CSV header (looked for time/timestamp/datetime/date); name it with --time-column.', status: 400 },
   TSARCHIVE_ERR_CSV_UNKNOWN_COLUMN: { description: 'A column named by --columns, --time-column or --device-column is not in the CSV header.', status: 400 },

@@ -24,3 +24,10 @@ export type { TsRecord } from './read/archive-records.ts';
 export { TsArchiveWriter, DEFAULT_TS_ARCHIVE_WRITER_OPTIONS, parseTsArchiveWriterOptions } from './write/archive-writer.ts';
 export type { TsArchiveWriterOptions, TsRecordInput } from './write/archive-writer.ts';
 export { encodeArchiveBytes, encodeRecordInto } from './write/record-encoder.ts';
+
+export { parseTsSynthOptions, DEFAULT_TS_SYNTH_OPTIONS } from './synth/synth-options.ts';
+export type { TsSynthOptions, TsSynthOptionsInput } from './synth/synth-options.ts';
+export { synthesizeArchive } from './synth/archive-synthesizer.ts';
+export type { TsSynthResult, TsSynthHooks } from './synth/archive-synthesizer.ts';
+export { inspectArchive } from './inspect/archive-inspector.ts';
+export type { TsInspectSummary, TsDeviceSummary, TsInspectHooks } from './inspect/archive-inspector.ts';
