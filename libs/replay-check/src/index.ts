@@ -1,0 +1,12 @@
+export { VERIFY_ERRORS } from './errors.ts';
+export type { VerifyErrorCode } from './errors.ts';
+export { compareWithTrace } from './verify-against.ts';
+export type { CompareOptions } from './verify-against.ts';
+export { checkTags } from './verify-tags.ts';
+export type { TagCheckOptions } from './verify-tags.ts';
+export { VERIFY_MODES } from './verify-result.ts';
+export type { VerifyResult, VerifyExamples, OrderExample, DuplicateExample, VerifyMode } from './verify-result.ts';
+export { readTagTrailer, TAG_TRAILER_BYTES, TAG_MAGIC, TAG_NON_IP_FLOW_ID } from './tag-trailer.ts';
+export type { DecodedTag } from './tag-trailer.ts';
+export { hashPacketBytes } from './packet-hash.ts';
+export { longestIncreasingLength, outOfOrderCount } from './longest-increasing.ts';
