@@ -1,1 +1,15 @@
-export {};
+export { TraceReader } from './trace-reader.ts';
+export type { TraceSource } from './trace-reader.ts';
+export { DEFAULT_TRACE_READER_OPTIONS, MAX_BLOCK_BYTES, MAX_PACKET_BYTES, parseTraceReaderOptions } from './trace-reader-options.ts';
+export type { TraceReaderOptions } from './trace-reader-options.ts';
+export { NO_FLOW, createPacketBatch } from './packet-batch.ts';
+export type { PacketBatch } from './packet-batch.ts';
+export { FlowTable } from './flow-table.ts';
+export type { FlowKey } from './flow-table.ts';
+export { LINKTYPE, linkTypeName } from './link-types.ts';
+export type { KnownLinkType } from './link-types.ts';
+export { IP_PROTO } from './ip-decoder.ts';
+export { formatTimestampNs, secondsBetween } from './timestamp-format.ts';
+export { formatIpv4, formatIpv6 } from './ip-address-format.ts';
+export { PCAP_ERRORS } from './errors.ts';
+export type { PcapErrorCode } from './errors.ts';

@@ -56,3 +56,29 @@ export interface PacketBatch {
 
 /** flowId of a packet that is not IP and so belongs to no flow. */
 export const NO_FLOW = 0xffffffff;
+
+/** A batch with room for `capacity` packets and no data yet (the reader sets `data`). */
+export function createPacketBatch(capacity: number): PacketBatch {
+  return {
+    count: 0,
+    firstIndex: 0,
+    data: new Uint8Array(0),
+    dataOffset: new Uint32Array(capacity),
+    capLen: new Uint32Array(capacity),
+    origLen: new Uint32Array(capacity),
+    fileOffset: new Float64Array(capacity),
+    tsSec: new Float64Array(capacity),
+    tsNsec: new Uint32Array(capacity),
+    linkType: new Uint16Array(capacity),
+    ipVersion: new Uint8Array(capacity),
+    proto: new Uint8Array(capacity),
+    l3Offset: new Uint16Array(capacity),
+    l4Offset: new Uint16Array(capacity),
+    srcPort: new Uint16Array(capacity),
+    dstPort: new Uint16Array(capacity),
+    tcpFlags: new Uint8Array(capacity),
+    ttl: new Uint8Array(capacity),
+    flowId: new Uint32Array(capacity),
+    direction: new Uint8Array(capacity),
+  };
+}

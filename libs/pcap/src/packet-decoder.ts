@@ -1,0 +1,47 @@
+import { DecodedHeaders } from './decoded-headers.ts';
+import type { FlowTable } from './flow-table.ts';
+import { decodeIp, decodeTransport } from './ip-decoder.ts';
+import { decodeLink } from './link-decoder.ts';
+import { NO_FLOW, type PacketBatch } from './packet-batch.ts';
+
+/**
+ * Fills the decoded fields of a batch (IP version, protocol, offsets, ports, TCP flags,
+ * TTL) and each packet's flow id and direction. One pass, typed arrays only.
+ */
+export class PacketDecoder {
+  private readonly headers = new DecodedHeaders();
+
+  constructor(private readonly flows: FlowTable) {}
+
+  /** Decodes packets from..batch.count-1. */
+  decode(batch: PacketBatch, from = 0): void {
+    const d = batch.data;
+    const h = this.headers;
+    const flows = this.flows;
+    const { dataOffset, capLen, linkType, ipVersion, proto, l3Offset, l4Offset, srcPort, dstPort, tcpFlags, ttl, flowId, direction } = batch;
+    for (let i = from; i < batch.count; i++) {
+      const start = dataOffset[i];
+      const end = start + capLen[i];
+      const ip = decodeLink(d, start, end, linkType[i]);
+      const version = ip & 7;
+      if (ip < 0 || !decodeIp(d, (ip - version) / 8, end, version, h) || h.l3 - start > 0xffff) {
+        ipVersion[i] = 0; proto[i] = 0; l3Offset[i] = 0; l4Offset[i] = 0;
+        srcPort[i] = 0; dstPort[i] = 0; tcpFlags[i] = 0; ttl[i] = 0;
+        flowId[i] = NO_FLOW; direction[i] = 0;
+        continue;
+      }
+      decodeTransport(d, h);
+      const l4 = h.l4 === 0 || h.l4 - start > 0xffff ? 0 : h.l4 - start;
+      ipVersion[i] = h.ipVersion;
+      proto[i] = h.proto;
+      l3Offset[i] = h.l3 - start;
+      l4Offset[i] = l4;
+      srcPort[i] = h.srcPort;
+      dstPort[i] = h.dstPort;
+      tcpFlags[i] = h.tcpFlags;
+      ttl[i] = h.ttl;
+      flowId[i] = flows.lookup(d, h.ipVersion, h.l3, h.proto, h.srcPort, h.dstPort);
+      direction[i] = flows.direction;
+    }
+  }
+}
