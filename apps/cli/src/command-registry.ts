@@ -1,4 +1,5 @@
 import type { CliCommand } from './cli-command.ts';
+import { inspectCommand } from './commands/inspect-command.ts';
 import { tsSynthCommand } from './commands/ts-synth-command.ts';
 import { tsInspectCommand } from './commands/ts-inspect-command.ts';
 
@@ -7,6 +8,7 @@ import { tsInspectCommand } from './commands/ts-inspect-command.ts';
  * file under commands/ and is added here by one line.
  */
 export const COMMANDS: readonly CliCommand[] = [
+  inspectCommand,
   tsSynthCommand,
   tsInspectCommand,
 ];

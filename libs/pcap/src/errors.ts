@@ -14,6 +14,8 @@ export const PCAP_ERRORS = {
   PCAP_ERR_TRUNCATED_HEADER: { description: 'The input ends inside the file header.', status: 400 },
   PCAP_ERR_TRUNCATED_RECORD: { description: 'The input ends inside a record (the file was cut short).', status: 400 },
   PCAP_ERR_IO: { description: 'The capture file could not be opened or read (missing file, permissions), or the writer could not write.', status: 500 },
+  PCAP_ERR_ABORTED: { description: 'Reading stopped on request (SIGINT/SIGTERM or an abort signal) before the end of the capture.', status: 499 },
+  PCAP_ERR_WRITE_RANGE: { description: 'A packet given to the pcap writer has a timestamp or length the pcap format cannot hold.', status: 400 },
   PCAP_ERR_BAD_OPTIONS: { description: 'Reader or writer options are invalid (sizes out of range, contradictions).', status: 400 },
 } as const satisfies ErrorRegistry;
 

@@ -45,11 +45,12 @@ export class FlowTable {
    */
   lookup(d: Uint8Array, version: number, l3: number, proto: number, srcPort: number, dstPort: number): number {
     return version === 4
-      ? this.lookup4(read32(d, l3 + 12), read32(d, l3 + 16), proto, srcPort, dstPort)
+      ? this.lookupIpv4(read32(d, l3 + 12), read32(d, l3 + 16), proto, srcPort, dstPort)
       : this.lookup6(d, l3 + 8, l3 + 24, proto, srcPort, dstPort);
   }
 
-  private lookup4(src: number, dst: number, proto: number, srcPort: number, dstPort: number): number {
+  /** IPv4 lookup from the two addresses as unsigned 32-bit words (the decoder's fast path). */
+  lookupIpv4(src: number, dst: number, proto: number, srcPort: number, dstPort: number): number {
     const reversed = src > dst || (src === dst && srcPort > dstPort);
     const lo = reversed ? dst : src;
     const hi = reversed ? src : dst;

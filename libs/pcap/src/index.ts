@@ -13,3 +13,8 @@ export { formatTimestampNs, secondsBetween } from './timestamp-format.ts';
 export { formatIpv4, formatIpv6 } from './ip-address-format.ts';
 export { PCAP_ERRORS } from './errors.ts';
 export type { PcapErrorCode } from './errors.ts';
+export { PcapWriter, DEFAULT_PCAP_WRITER_OPTIONS, parsePcapWriterOptions } from './pcap-writer.ts';
+export type { PcapWriterOptions } from './pcap-writer.ts';
+export { inspectTrace } from './inspect-trace.ts';
+export type { InspectResult, InspectOptions, InspectProgress } from './inspect-trace.ts';
+export { formatInspectReport, formatInspectProgress } from './inspect-report.ts';

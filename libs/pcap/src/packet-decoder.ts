@@ -22,6 +22,26 @@ export class PacketDecoder {
     for (let i = from; i < batch.count; i++) {
       const start = dataOffset[i];
       const end = start + capLen[i];
+      // Fast path: Ethernet, IPv4 without options, not a fragment, TCP or UDP with ports.
+      if (linkType[i] === 1 && end - start >= 38 && d[start + 12] === 0x08 && d[start + 13] === 0 && d[start + 14] === 0x45
+        && (d[start + 20] & 0x3f) === 0 && d[start + 21] === 0) {
+        const p = start + 14;
+        const pr = d[p + 9];
+        const total = (d[p + 2] << 8) | d[p + 3];
+        const ipEnd = total >= 20 && total < end - p ? p + total : end;
+        if ((pr === 6 || pr === 17) && ipEnd - p >= 24) {
+          const sp = (d[p + 20] << 8) | d[p + 21];
+          const dp = (d[p + 22] << 8) | d[p + 23];
+          ipVersion[i] = 4; proto[i] = pr; l3Offset[i] = 14; l4Offset[i] = 34;
+          srcPort[i] = sp; dstPort[i] = dp; ttl[i] = d[p + 8];
+          tcpFlags[i] = pr === 6 && ipEnd - p >= 34 ? d[p + 33] : 0;
+          flowId[i] = flows.lookupIpv4(
+            ((d[p + 12] << 24) | (d[p + 13] << 16) | (d[p + 14] << 8) | d[p + 15]) >>> 0,
+            ((d[p + 16] << 24) | (d[p + 17] << 16) | (d[p + 18] << 8) | d[p + 19]) >>> 0, pr, sp, dp);
+          direction[i] = flows.direction;
+          continue;
+        }
+      }
       const ip = decodeLink(d, start, end, linkType[i]);
       const version = ip & 7;
       if (ip < 0 || !decodeIp(d, (ip - version) / 8, end, version, h) || h.l3 - start > 0xffff) {

@@ -79,11 +79,17 @@ export class PcapParser implements CaptureParser {
   }
 
   endOfInput(window: ReadWindow, record: number): MemocoError | undefined {
-    if (window.end === window.start) return undefined;
+    const left = window.end - window.start;
+    if (left === 0) return undefined;
     const offset = window.offsetOf(window.start);
-    return this.headerRead
-      ? captureFault('PCAP_ERR_TRUNCATED_RECORD', `the capture ends inside a record: ${window.end - window.start} bytes of it present`, offset, record)
-      : captureFault('PCAP_ERR_TRUNCATED_HEADER', `the capture ends inside its ${FILE_HEADER_BYTES}-byte file header`, offset, 0);
+    if (!this.headerRead) {
+      return captureFault('PCAP_ERR_TRUNCATED_HEADER', `the capture ends inside its ${FILE_HEADER_BYTES}-byte file header (${left} bytes present)`, offset, 0);
+    }
+    const hdr = this.recordHeaderBytes;
+    const what = left < hdr
+      ? `its ${hdr}-byte header (${left} present)`
+      : `its ${window.view.getUint32(window.start + 8, this.littleEndian)} captured bytes (${left - hdr} present)`;
+    return captureFault('PCAP_ERR_TRUNCATED_RECORD', `the capture is cut short inside record ${record}: ${what}`, offset, record);
   }
 
   private readFileHeader(window: ReadWindow, batch: PacketBatch): boolean {
