@@ -29,6 +29,12 @@ export interface StreamSpec {
   subjects: string[];
   maxAgeMs: number;
   maxBytes: number;
+  /**
+   * Messages kept per subject. 1 on both streams: every subject names one run and host (or
+   * one model), so the stream keeps each assignment, cancel and result, and only the latest
+   * progress of each host: its size grows with runs x hosts, not with run time.
+   */
+  maxMsgsPerSubject: number;
   replicas: number;
 }
 
@@ -75,8 +81,8 @@ export const DEFAULT_NATS_RESOURCE_OPTIONS: NatsResourceOptions = {
 export function natsResourceSpecs(options: Partial<NatsResourceOptions> = {}): NatsResourceSpecs {
   const o = { ...DEFAULT_NATS_RESOURCE_OPTIONS, ...options };
   return {
-    runsStream: { name: NATS_RESOURCE_NAMES.runsStream, subjects: [SUBJECTS.runsAll], maxAgeMs: o.runsMaxAgeMs, maxBytes: -1, replicas: o.replicas },
-    modelsStream: { name: NATS_RESOURCE_NAMES.modelsStream, subjects: [SUBJECTS.modelsAll], maxAgeMs: 0, maxBytes: -1, replicas: o.replicas },
+    runsStream: { name: NATS_RESOURCE_NAMES.runsStream, subjects: [SUBJECTS.runsAll], maxAgeMs: o.runsMaxAgeMs, maxBytes: -1, maxMsgsPerSubject: 1, replicas: o.replicas },
+    modelsStream: { name: NATS_RESOURCE_NAMES.modelsStream, subjects: [SUBJECTS.modelsAll], maxAgeMs: 0, maxBytes: -1, maxMsgsPerSubject: 1, replicas: o.replicas },
     hostsBucket: { bucket: NATS_RESOURCE_NAMES.hostsBucket, ttlMs: o.hostTtlMs, history: 1, replicas: o.replicas },
     modelsBucket: { bucket: NATS_RESOURCE_NAMES.modelsBucket, maxBytes: o.modelsMaxBytes, replicas: o.replicas, description: 'Memoco flow models (ONNX), named by the SHA-256 of their bytes' },
   };

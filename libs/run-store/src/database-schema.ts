@@ -26,7 +26,7 @@ export interface RunsTable {
   predicted_packets: number;
   plan_ms: number;
   host_imbalance: number;
-  cancel_requested: Generated<boolean>;
+  cancel_requested_at: NullableTimestamp;
   /** The request as the user sent it (hosts by name or count, options). */
   request: JSONColumnType<Record<string, unknown>>;
   created_at: Timestamp;

@@ -43,7 +43,8 @@ export interface RunRecord {
   predictedPackets: number;
   planMs: number;
   hostImbalance: number;
-  cancelRequested: boolean;
+  /** When a cancel was asked; null when none was. */
+  cancelRequestedAtUnixMs: number | null;
   request: Record<string, unknown>;
   createdAtUnixMs: number;
   updatedAtUnixMs: number;
@@ -127,7 +128,7 @@ export function runFromRow(row: Selectable<RunsTable>): RunRecord {
     predictedPackets: row.predicted_packets,
     planMs: row.plan_ms,
     hostImbalance: row.host_imbalance,
-    cancelRequested: row.cancel_requested,
+    cancelRequestedAtUnixMs: toMsOrNull(row.cancel_requested_at),
     request: row.request,
     createdAtUnixMs: toMs(row.created_at),
     updatedAtUnixMs: toMs(row.updated_at),

@@ -188,15 +188,30 @@ export class RunRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** Flags an open run as cancel-requested; returns the run as it now is (undefined: no such run). */
+  /**
+   * Flags an open run as cancel-requested (the first request's time is kept); returns the run
+   * as it now is, undefined when there is no such run.
+   */
   async requestCancel(runId: string, atUnixMs: number): Promise<RunRecord | undefined> {
+    const at = new Date(atUnixMs);
     await this.db
       .updateTable('runs')
-      .set({ cancel_requested: true, updated_at: new Date(atUnixMs) })
+      .set({ cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, ${at})`, updated_at: at })
       .where('id', '=', runId)
       .where('status', 'in', [...OPEN_RUN])
       .execute();
     return this.getRun(runId);
+  }
+
+  /** Moves a planned run to running (its first host started); false when it was not planned. */
+  async markRunRunning(runId: string, atUnixMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('runs')
+      .set({ status: 'running', updated_at: new Date(atUnixMs) })
+      .where('id', '=', runId)
+      .where('status', '=', 'planned')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async addEvent(runId: string, event: NewRunEvent): Promise<void> {

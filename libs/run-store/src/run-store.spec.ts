@@ -75,7 +75,7 @@ describe.each(backends)('run store on $name', ({ name, open }) => {
     expect(detail?.run).toEqual({
       id: run.id, modelId: run.modelId, status: 'planned', startAtUnixMs: run.startAtUnixMs, durationS: 12.5,
       rate: { unit: 'pps', value: 250_000 }, seed: 4_000_000_001, hostCount: 2, flowCount: 3_000_000_000,
-      predictedPackets: 1.5e10, planMs: 180.5, hostImbalance: 1.0004, cancelRequested: false, request: run.request,
+      predictedPackets: 1.5e10, planMs: 180.5, hostImbalance: 1.0004, cancelRequestedAtUnixMs: null, request: run.request,
       createdAtUnixMs: run.createdAtUnixMs, updatedAtUnixMs: run.createdAtUnixMs, finishedAtUnixMs: null,
     });
     expect(detail?.hosts.map((h) => [h.host, h.status, h.cores, h.flowCount, h.packets, h.error])).toEqual([
@@ -130,8 +130,12 @@ describe.each(backends)('run store on $name', ({ name, open }) => {
     const openIds = (await store.runs.listOpenRuns()).map((r) => r.id);
     expect(openIds).toContain(open.id);
     expect(openIds).not.toContain(done.id);
-    expect((await store.runs.requestCancel(open.id, 1_700_000_005_000))?.cancelRequested).toBe(true);
-    expect((await store.runs.requestCancel(done.id, 1_700_000_005_000))?.cancelRequested).toBe(false);
+    expect((await store.runs.requestCancel(open.id, 1_700_000_005_000))?.cancelRequestedAtUnixMs).toBe(1_700_000_005_000);
+    expect((await store.runs.requestCancel(open.id, 1_700_000_006_000))?.cancelRequestedAtUnixMs).toBe(1_700_000_005_000);
+    expect((await store.runs.requestCancel(done.id, 1_700_000_005_000))?.cancelRequestedAtUnixMs).toBeNull();
+    expect(await store.runs.markRunRunning(open.id, 1_700_000_007_000)).toBe(true);
+    expect(await store.runs.markRunRunning(open.id, 1_700_000_008_000)).toBe(false);
+    expect(await store.runs.markRunRunning(done.id, 1_700_000_008_000)).toBe(false);
     expect(await store.runs.requestCancel('nope', 1)).toBeUndefined();
   });
 

@@ -44,7 +44,7 @@ export const initialSchema: Migration = {
       .addColumn('predicted_packets', 'double precision', (c) => c.notNull())
       .addColumn('plan_ms', 'double precision', (c) => c.notNull())
       .addColumn('host_imbalance', 'double precision', (c) => c.notNull())
-      .addColumn('cancel_requested', 'boolean', (c) => c.notNull().defaultTo(false))
+      .addColumn('cancel_requested_at', 'timestamptz')
       .addColumn('request', 'jsonb', (c) => c.notNull())
       .addColumn('created_at', 'timestamptz', (c) => c.notNull())
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
