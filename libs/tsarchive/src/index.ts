@@ -31,3 +31,11 @@ export { synthesizeArchive } from './synth/archive-synthesizer.ts';
 export type { TsSynthResult, TsSynthHooks } from './synth/archive-synthesizer.ts';
 export { inspectArchive } from './inspect/archive-inspector.ts';
 export type { TsInspectSummary, TsDeviceSummary, TsInspectHooks } from './inspect/archive-inspector.ts';
+
+export { convertToArchive } from './convert/archive-converter.ts';
+export type { TsConvertResult, TsConvertHooks } from './convert/archive-converter.ts';
+export { parseTsConvertOptions, DEFAULT_TS_CONVERT_OPTIONS, INPUT_FORMATS } from './convert/convert-options.ts';
+export type { TsConvertOptions, TsConvertOptionsInput, InputFormat } from './convert/convert-options.ts';
+export { PAYLOAD_KINDS } from './convert/common/payload-encoder.ts';
+export type { PayloadKind } from './convert/common/payload-encoder.ts';
+export type { DeviceMapping } from './convert/common/device-registry.ts';
