@@ -3,7 +3,7 @@
  * conversion reports (count, first/last timestamp, records out of time order).
  */
 import { formatIsoTimestamp } from '../../format/ts-time.ts';
-import type { TsArchiveWriter } from '../../write/archive-writer.ts';
+import type { TsArchiveWriter, TsRecordInput } from '../../write/archive-writer.ts';
 
 export interface ConvertFigures {
   records: number;
@@ -18,7 +18,7 @@ export class ArchiveRecordSink {
   private outOfOrder = 0;
   private firstUs: bigint | number = 0;
   private lastUs: bigint | number = 0;
-  private readonly record = { epochUs: 0 as bigint | number, offsetMinutes: 0, device: new Uint8Array(16), data: new Uint8Array(0) };
+  private readonly record: TsRecordInput = { epochUs: 0, offsetMinutes: 0, device: new Uint8Array(16), data: new Uint8Array(0) };
 
   constructor(private readonly writer: TsArchiveWriter) {}
 
