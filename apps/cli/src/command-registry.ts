@@ -2,6 +2,7 @@ import type { CliCommand } from './cli-command.ts';
 import { inspectCommand } from './commands/inspect-command.ts';
 import { tsSynthCommand } from './commands/ts-synth-command.ts';
 import { tsInspectCommand } from './commands/ts-inspect-command.ts';
+import { tsConvertCommand } from './commands/ts-convert-command.ts';
 
 /**
  * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
@@ -11,4 +12,5 @@ export const COMMANDS: readonly CliCommand[] = [
   inspectCommand,
   tsSynthCommand,
   tsInspectCommand,
+  tsConvertCommand,
 ];

@@ -38,7 +38,7 @@ function formatText(path: string, s: TsInspectSummary): string {
 
 export const tsInspectCommand: CliCommand = {
   name: NAME,
-  summary: 'summarise a time-series archive (records, devices, time span)',
+  summary: 'Summarise a time-series archive (records, devices, time span)',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(NAME, args, { json: { type: 'boolean' }, 'per-device': { type: 'boolean' } });

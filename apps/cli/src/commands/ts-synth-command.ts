@@ -27,7 +27,7 @@ Options:
 
 export const tsSynthCommand: CliCommand = {
   name: NAME,
-  summary: 'write a synthetic time-series archive (paper 2, Table II)',
+  summary: 'Write a synthetic time-series archive (paper 2, Table II)',
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(NAME, args, {
