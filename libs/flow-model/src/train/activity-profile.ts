@@ -1,0 +1,44 @@
+/**
+ * The trace's aggregate packet count per time bin, kept at the finest resolution that fits
+ * `maxEntries` values: when the trace outgrows it, neighbouring entries are summed and each
+ * entry covers twice as many bins (memory stays bounded however long the trace). It becomes
+ * the model's activity profile r (count-graph.ts), the burst model of docs/flow-models.md.
+ */
+export class ActivityProfile {
+  shift = 0;
+  private counts = new Float64Array(1024);
+  private used = 0;
+
+  constructor(readonly maxEntries: number) {}
+
+  add(bin: number, weight = 1): void {
+    let index = Math.floor(bin / 2 ** this.shift);
+    while (index >= this.maxEntries) {
+      this.halve();
+      index = Math.floor(bin / 2 ** this.shift);
+    }
+    if (index >= this.counts.length) {
+      const grown = new Float64Array(Math.min(this.maxEntries, Math.max(index + 1, this.counts.length * 2)));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    this.counts[index]! += weight;
+    if (index >= this.used) this.used = index + 1;
+  }
+
+  halve(): void {
+    const half = Math.ceil(this.used / 2);
+    for (let i = 0; i < half; i++) this.counts[i] = this.counts[2 * i]! + (2 * i + 1 < this.used ? this.counts[2 * i + 1]! : 0);
+    this.counts.fill(0, half);
+    this.used = half;
+    this.shift++;
+  }
+
+  /** Entries covering `windowBins` bins at the current resolution (a copy). */
+  entries(windowBins: number): Float64Array {
+    const length = Math.ceil(windowBins / 2 ** this.shift);
+    const out = new Float64Array(length);
+    out.set(this.counts.subarray(0, Math.min(length, this.counts.length)));
+    return out;
+  }
+}

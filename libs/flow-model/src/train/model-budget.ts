@@ -1,0 +1,59 @@
+/**
+ * Keeps the model within --max-model-bytes whatever the flow count (issue 4). Sizes are
+ * estimated from the tables model-codec.ts writes (per row: the graph's five int64 entries,
+ * the other per-row tables, the templates and distributions, 4 bytes per coefficient); the
+ * trainer checks the encoded size and tightens the coefficient budget if the estimate was
+ * short. Order of sacrifice: the activity profile's resolution (at most a quarter of the
+ * budget), then coefficients of light flows, then light flows themselves (into classes).
+ */
+import type { RowDraft } from './row-draft.ts';
+
+/** Graph, metadata JSON, tensor names and protobuf framing (measured ~3 KB; kept generous). */
+export const MODEL_OVERHEAD_BYTES = 6 * 1024;
+/** The per-row tables of model-codec.ts without templates, distributions and coefficients. */
+export const ROW_FIXED_BYTES = 131;
+const SIZE_ENTRY_BYTES = 8;
+const SMALL_ENTRY_BYTES = 5;
+/** A class row's estimate before it exists (templates, 32 size entries, gaps and member sizes). */
+export const CLASS_ROW_ESTIMATE_BYTES = 800;
+
+export function rowBytesWithoutCoefs(row: RowDraft): number {
+  let bytes = ROW_FIXED_BYTES;
+  for (const dir of row.dirs) {
+    bytes += (dir.template?.bytes.length ?? 0) + dir.sizes.length * SIZE_ENTRY_BYTES + dir.flags.length * SMALL_ENTRY_BYTES;
+  }
+  for (const g of row.gaps) if (g > 0) bytes += SMALL_ENTRY_BYTES;
+  if (row.memberSizes) for (const m of row.memberSizes) if (m > 0) bytes += SMALL_ENTRY_BYTES;
+  return bytes;
+}
+
+/** Profile entries allowed: at most a quarter of the budget at 4 bytes each. */
+export function maxProfileEntries(maxModelBytes: number): number {
+  return Math.max(1, Math.floor(maxModelBytes / 16));
+}
+
+/** Coefficients a histogram of `length` bins keeps after halving until it has at most `target`. */
+export function lengthAfterHalving(length: number, target: number): number {
+  let n = length;
+  while (n > target) n = Math.ceil(n / 2);
+  return n;
+}
+
+/**
+ * Per-row coefficient counts: row r gets at most max(1, floor(alpha * packets_r)) (halving
+ * its histogram), with alpha the largest (bisection) whose total fits `coefBudgetBytes`.
+ */
+export function allocateCoefficients(rows: readonly RowDraft[], coefBudgetBytes: number): number[] {
+  const full = rows.map((r) => r.histogram.counts.length);
+  const countFor = (alpha: number) => rows.map((r, i) => lengthAfterHalving(full[i]!, Math.max(1, Math.floor(alpha * r.packets))));
+  const total = (counts: number[]) => counts.reduce((s, n) => s + n, 0) * 4;
+  if (total(full) <= coefBudgetBytes) return full;
+  let lo = 0;
+  let hi = Math.max(...full);
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (total(countFor(mid)) <= coefBudgetBytes) lo = mid;
+    else hi = mid;
+  }
+  return countFor(lo);
+}

@@ -1,0 +1,39 @@
+/**
+ * One row's regression (issue 4: "linear regression ... with regularisation, from running
+ * sufficient statistics"). The row's expected count in bin b is w[k(b)] * r(b): coefficient
+ * k covers a run of bins, r is the activity profile. Weighted least squares with Poisson
+ * weights 1/r(b) (the variance of a count is its mean) has sufficient statistics
+ *   X^T W X = diag(R), R[k] = sum of r over coefficient k's bins,
+ *   X^T W y = Y,       Y[k] = the row's packets in those bins (its time histogram),
+ * and the ridge penalty lambda * sum (w[k+1] - w[k])^2 smooths neighbouring coefficients.
+ * The normal equations (diag(R) + lambda D^T D) w = Y are tridiagonal; they are solved by the
+ * Thomas algorithm. Two properties the regenerator relies on:
+ *   - the penalty ignores a constant shift, so sum_k R[k] w[k] = sum_k Y[k]: the row's
+ *     predicted total equals its packet count exactly;
+ *   - the matrix is an M-matrix, so Y >= 0 gives w >= 0: no negative counts.
+ * lambda = ridge * mean(R), so `ridge` is a fraction of one coefficient's own weight.
+ */
+export function solveRidgeRow(Y: Float64Array, R: Float64Array, ridge: number, out: Float64Array): void {
+  const n = Y.length;
+  if (n === 1) {
+    out[0] = R[0]! > 0 ? Y[0]! / R[0]! : 0;
+    return;
+  }
+  let meanR = 0;
+  for (let k = 0; k < n; k++) meanR += R[k]!;
+  meanR /= n;
+  // A tiny floor keeps the system regular when a coefficient covers no activity at all.
+  const lambda = Math.max(ridge * meanR, meanR * 1e-9, 1e-12);
+  const c = new Float64Array(n);
+  const d = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const diag = R[k]! + lambda * (k === 0 || k === n - 1 ? 1 : 2);
+    const lower = k > 0 ? -lambda : 0;
+    const denom = diag - lower * (k > 0 ? c[k - 1]! : 0);
+    c[k] = -lambda / denom;
+    d[k] = (Y[k]! - lower * (k > 0 ? d[k - 1]! : 0)) / denom;
+  }
+  out[n - 1] = d[n - 1]!;
+  for (let k = n - 2; k >= 0; k--) out[k] = d[k]! - c[k]! * out[k + 1]!;
+  for (let k = 0; k < n; k++) if (out[k]! < 0) out[k] = 0;
+}

@@ -1,0 +1,45 @@
+/**
+ * Counts of at most `capacity` distinct integer keys, in order of first appearance: the
+ * shape of a flow's size atoms, flag mix and size buckets (a handful of keys each, so a
+ * linear scan beats a Map and allocates nothing per packet).
+ */
+export class SmallCounter {
+  keys: number[] = [];
+  counts: number[] = [];
+
+  constructor(readonly capacity: number) {}
+
+  /** Adds `weight` to `key`; false (nothing counted) when the key is new and the counter is full. */
+  add(key: number, weight = 1): boolean {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === key) {
+        this.counts[i]! += weight;
+        return true;
+      }
+    }
+    if (keys.length >= this.capacity) return false;
+    keys.push(key);
+    this.counts.push(weight);
+    return true;
+  }
+
+  /** Removes `weight` from `key` if present (never below 0). */
+  remove(key: number, weight = 1): void {
+    const i = this.keys.indexOf(key);
+    if (i >= 0) this.counts[i] = Math.max(0, this.counts[i]! - weight);
+  }
+
+  get total(): number {
+    let sum = 0;
+    for (const c of this.counts) sum += c;
+    return sum;
+  }
+
+  /** Adds every key of `other` (keys that do not fit are dropped and returned as a count). */
+  merge(other: SmallCounter): number {
+    let dropped = 0;
+    for (let i = 0; i < other.keys.length; i++) if (!this.add(other.keys[i]!, other.counts[i]!)) dropped += other.counts[i]!;
+    return dropped;
+  }
+}
