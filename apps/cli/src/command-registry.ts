@@ -3,6 +3,7 @@ import { inspectCommand } from './commands/inspect-command.ts';
 import { tsSynthCommand } from './commands/ts-synth-command.ts';
 import { tsInspectCommand } from './commands/ts-inspect-command.ts';
 import { tsConvertCommand } from './commands/ts-convert-command.ts';
+import { verifyOrderCommand } from './commands/verify-order-command.ts';
 
 /**
  * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
@@ -13,4 +14,5 @@ export const COMMANDS: readonly CliCommand[] = [
   tsSynthCommand,
   tsInspectCommand,
   tsConvertCommand,
+  verifyOrderCommand,
 ];

@@ -2,6 +2,8 @@ import { GrowableArray, MAX_PACKETS } from './growable-array.ts';
 import { MemocoError } from '@memoco/protocol';
 
 const EMPTY = -1;
+/** Longest walk along one key's list in take(): bounds the cost of floods of identical packets. */
+const MAX_SCAN = 64;
 
 /** What take() found for a key. */
 export const TAKE = { MATCHED: 0, EXHAUSTED: 1, UNKNOWN: 2 } as const;
@@ -62,18 +64,37 @@ export class HashQueueTable {
   }
 
   /**
-   * Takes the earliest untaken index of key (hi, lo) into out[0]. Returns MATCHED, EXHAUSTED
-   * (the key exists but every copy was taken: a duplicate) or UNKNOWN (never appended).
+   * Takes an untaken index of key (hi, lo) into out[0]: of the untaken copies, the one
+   * nearest `cursor` (the highest place matched so far; the lower one on a tie). For unique
+   * packets that is simply the one; for identical copies it keeps a lost copy from making
+   * every later copy look late (FIFO would hand the lost one's place to the next copy).
+   * Scans at most MAX_SCAN entries. Returns MATCHED, EXHAUSTED (every copy already taken:
+   * a duplicate) or UNKNOWN (never appended).
    */
-  take(hi: number, lo: number, out: Int32Array): (typeof TAKE)[keyof typeof TAKE] {
+  take(hi: number, lo: number, cursor: number, out: Int32Array): (typeof TAKE)[keyof typeof TAKE] {
     const slot = this.findSlot(hi, lo);
     this.lastSlot = slot;
     if (!this.isUsed(slot)) return TAKE.UNKNOWN;
-    const index = this.head[slot]!;
-    if (index === EMPTY) return TAKE.EXHAUSTED;
-    out[0] = index;
-    this.head[slot] = this.next.view()[index]!;
-    this.tail[slot] = index;
+    if (this.head[slot] === EMPTY) return TAKE.EXHAUSTED;
+    const next = this.next.view();
+    // Walk the ascending list to the first entry >= cursor, remembering the one before it.
+    let below = EMPTY;
+    let belowPrev = EMPTY;
+    let prev = EMPTY;
+    let at = this.head[slot]!;
+    for (let steps = 0; at !== EMPTY && at < cursor && steps < MAX_SCAN; steps++) {
+      belowPrev = prev;
+      below = at;
+      prev = at;
+      at = next[at]!;
+    }
+    const takeAbove = at !== EMPTY && (below === EMPTY || (at >= cursor && at - cursor < cursor - below));
+    const chosen = takeAbove ? at : below;
+    const chosenPrev = takeAbove ? prev : belowPrev;
+    if (chosenPrev === EMPTY) this.head[slot] = next[chosen]!;
+    else next[chosenPrev] = next[chosen]!;
+    this.tail[slot] = chosen;
+    out[0] = chosen;
     return TAKE.MATCHED;
   }
 

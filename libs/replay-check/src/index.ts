@@ -10,3 +10,8 @@ export { readTagTrailer, TAG_TRAILER_BYTES, TAG_MAGIC, TAG_NON_IP_FLOW_ID } from
 export type { DecodedTag } from './tag-trailer.ts';
 export { hashPacketBytes } from './packet-hash.ts';
 export { longestIncreasingLength, outOfOrderCount } from './longest-increasing.ts';
+export { verifyOrder } from './verify-order.ts';
+export { parseVerifyOrderOptions, DEFAULT_VERIFY_ORDER_OPTIONS, MAX_EXAMPLES } from './verify-order-options.ts';
+export type { VerifyOrderOptions, ParsedVerifyOrderOptions } from './verify-order-options.ts';
+export { formatVerifyReport } from './verify-report-format.ts';
+export type { ReportInputs } from './verify-report-format.ts';

@@ -24,9 +24,9 @@ interface ExpectedIndex {
 /**
  * Checks a capture against the trace it replays by packet BYTES (link type ignored: a Linux
  * SLL trace replayed through net_pcap is captured as Ethernet with the same bytes). The
- * trace's order is the expected order; each received packet is matched to the earliest
- * not-yet-matched expected packet with the same content, so identical packets sent several
- * times are matched one for one.
+ * trace's order is the expected order; each received packet is matched to a not yet matched
+ * expected packet with the same content (for identical copies, the one nearest the highest
+ * place matched so far), so identical packets sent several times are matched one for one.
  */
 export async function compareWithTrace(capture: AsyncIterable<PacketBatch>, trace: AsyncIterable<PacketBatch>, options: CompareOptions): Promise<VerifyResult> {
   const index = await indexTrace(trace, options);
@@ -40,14 +40,16 @@ export async function compareWithTrace(capture: AsyncIterable<PacketBatch>, trac
   let received = 0;
   let duplicates = 0;
   let unexpected = 0;
+  let cursor = -1; // highest place matched so far
   for await (const batch of capture) {
     for (let i = 0; i < batch.count; i++, received++) {
       hashPacketBytes(batch.data, batch.dataOffset[i]!, batch.capLen[i]!, hash);
-      const found = index.table.take(hash[0]!, hash[1]!, taken);
+      const found = index.table.take(hash[0]!, hash[1]!, cursor, taken);
       if (found === TAKE.MATCHED) {
         const place = taken[0]!;
         matchedSeq.push(place);
         matchedFlag[place] = 1;
+        if (place > cursor) cursor = place;
         tracker.observe(received, place, index.flowOf[place]!);
       } else if (found === TAKE.EXHAUSTED) {
         duplicates++;
