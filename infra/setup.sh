@@ -8,7 +8,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------
 DEB_PACKAGES=(dpdk libdpdk-dev dpdk-dev pkg-config nats-server postgresql tcpdump tshark tcpreplay
-  iproute2 netsniff-ng python3 make g++ procps)
+  iproute2 netsniff-ng python3 make g++ procps mseed2sac)
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
