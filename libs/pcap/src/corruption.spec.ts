@@ -31,7 +31,7 @@ type Mutation =
   | { kind: 'cut'; at: number };
 
 function mutate(original: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let bytes = original.slice();
+  let bytes: Uint8Array = original.slice();
   for (const m of mutations) {
     const at = Math.min(m.at, bytes.length);
     if (m.kind === 'flip' && at < bytes.length) bytes[at] ^= m.mask;
