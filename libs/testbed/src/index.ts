@@ -6,7 +6,7 @@ export { startNatsCluster } from './nats-cluster.ts';
 export type { NatsCluster, NatsClusterOptions } from './nats-cluster.ts';
 export { startPostgres, POSTGRES_BIN_DIR } from './postgres-server.ts';
 export type { PostgresServer } from './postgres-server.ts';
-export { createVethPair } from './veth-pair.ts';
+export { createVethPair, removeStaleNamespaces } from './veth-pair.ts';
 export type { VethPair, VethPairOptions } from './veth-pair.ts';
 export { captureInNamespace } from './namespace-capture.ts';
 export type { CaptureOptions, CaptureResult, NamespaceCapture } from './namespace-capture.ts';

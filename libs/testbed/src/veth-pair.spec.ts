@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { captureInNamespace } from './namespace-capture.ts';
 import { canUseNetns, NETNS_SKIP_REASON } from './netns-access.ts';
 import { runCommand } from './run-command.ts';
 import { makeTempDir } from './temp-dir.ts';
-import { createVethPair } from './veth-pair.ts';
+import { createVethPair, removeStaleNamespaces } from './veth-pair.ts';
 import { pendingCleanups } from './cleanup-registry.ts';
 
 const netns = await canUseNetns();
@@ -81,4 +82,22 @@ describe.skipIf(!netns)(`createVethPair + captureInNamespace (${netns ? 'root' :
       await first.destroy();
     }
   });
+});
+
+describe.skipIf(!netns)(`cleanup of leftovers (${netns ? 'root' : NETNS_SKIP_REASON})`, () => {
+  const child = (signal: NodeJS.Signals) => async () => {
+    // A process that makes a pair and then dies of `signal` without calling destroy().
+    const script = `import { createVethPair } from '${join(import.meta.dirname, 'veth-pair.ts')}';
+      const pair = await createVethPair(); process.stdout.write(pair.ns + '\\n'); setInterval(() => {}, 1000);`;
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const ns = await new Promise<string>((resolve) => proc.stdout.once('data', (d: Buffer) => resolve(String(d).trim())));
+    expect((await runCommand('ip', ['netns', 'list'])).stdout).toContain(ns);
+    proc.kill(signal);
+    await new Promise((resolve) => proc.once('exit', resolve));
+    if (signal === 'SIGKILL') expect(await removeStaleNamespaces()).toContain(ns);
+    expect((await runCommand('ip', ['netns', 'list'])).stdout).not.toContain(ns);
+  };
+
+  it('removes the namespace when its process dies of SIGTERM', child('SIGTERM'));
+  it('removes the namespace of a process killed with SIGKILL on the next sweep', child('SIGKILL'));
 });

@@ -35,6 +35,7 @@ let pairsMade = 0;
  */
 export async function createVethPair(options: VethPairOptions = {}): Promise<VethPair> {
   if (!isRoot()) throw new MemocoError('TESTBED_ERR_NOT_ROOT', 'createVethPair needs root (CAP_NET_ADMIN)');
+  if (pairsMade === 0) await removeStaleNamespaces();
   const base = `mc${process.pid.toString(36)}x${(pairsMade++).toString(36)}`;
   const ownsNs = options.ns === undefined;
   const ns = options.ns ?? base;
@@ -98,11 +99,40 @@ async function assignLinkLocal(ns: string, hostIf: string, nsIf: string): Promis
   throw new MemocoError('TESTBED_ERR_COMMAND_FAILED', 'no free /30 left in 169.254.0.0/16');
 }
 
+const OUR_NAME = /^mc([0-9a-z]+)x[0-9a-z]+$/;
+
+/**
+ * Deletes namespaces this harness made in processes that are gone (killed with SIGKILL, so
+ * their exit cleanup never ran). Deleting a namespace also deletes the veths inside it, and
+ * with them their host ends. A namespace whose creator still runs is left alone.
+ */
+export async function removeStaleNamespaces(): Promise<string[]> {
+  const listed = await runCommand('ip', ['netns', 'list'], { check: false, timeoutMs: 10_000 });
+  const removed: string[] = [];
+  for (const line of listed.stdout.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const match = OUR_NAME.exec(name);
+    if (!match || processAlive(parseInt(match[1]!, 36))) continue;
+    removeSync('', name);
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Synchronous so it can run at process exit; errors mean "already gone". */
 function removeSync(hostIf: string, ns: string | undefined): void {
   const quiet = { stdio: 'ignore' as const, timeout: 10_000 };
   try {
-    execFileSync('ip', ['link', 'del', hostIf], quiet);
+    if (hostIf) execFileSync('ip', ['link', 'del', hostIf], quiet);
   } catch {
     // no such link
   }
