@@ -10,6 +10,7 @@ export const FLOWMODEL_ERRORS = {
   FLOWMODEL_ERR_BAD_OPTIONS: { description: 'Training or generation options are invalid (bin width, model byte budget, seed, duration, speed out of range or contradicting each other).', status: 400 },
   FLOWMODEL_ERR_BUDGET_TOO_SMALL: { description: 'The --max-model-bytes budget cannot hold even the smallest model of this trace (the graph, the activity profile at its coarsest and one flow class).', status: 400 },
   FLOWMODEL_ERR_BAD_MODEL: { description: 'The file is not a Memoco flow model: not ONNX, a missing or malformed table, or an unsupported model format version.', status: 400 },
+  FLOWMODEL_ERR_ABORTED: { description: 'Training or generation was stopped on request (Ctrl-C) before the end; no model or trace file is left behind.', status: 499 },
   FLOWMODEL_ERR_INFERENCE: { description: 'onnxruntime could not load the model graph or run it (a corrupt graph, or the runtime failed).', status: 500 },
 } as const satisfies ErrorRegistry;
 
