@@ -1,14 +1,15 @@
 /**
  * `ts synth`: writes paper 2's synthetic archives (Table II) fast. Records are built
- * straight into a large block (4 MiB) and handed to the writer whole; the timestamp comes
- * from an IncrementalBcdClock, device IDs from a table built once, and the payload from a
- * pseudo-random pool built once from the seed.
+ * straight into a large block (4 MiB) and handed to the writer whole; per record the loop
+ * copies a per-device header template, the IncrementalBcdClock's 12 bytes and one of 64
+ * pre-cut slices of a pseudo-random pool built once from the seed: no allocation, no
+ * date formatting.
  *
  * Record i: device `synth-<i mod devices>`; timestamp start + floor(i * intervalNs / 1000)
  * us (the archive's resolution is 1 us: at 500 ns two consecutive records share a
  * timestamp, as the paper's "two records per 1 us" set does); Data = i as a little-endian
  * uint64 (cut to the data size when shorter), so a replay's capture can be checked for loss
- * and order, then bytes of the seed's pool.
+ * and order, then pool slice i mod 64 (slice k starts at pool byte 977k mod 65536).
  */
 import { encodeDeviceId, DEVICE_ID_BYTES } from '../format/device-id.ts';
 import { RECORD_LAYOUT } from '../format/record-layout.ts';
@@ -73,16 +74,38 @@ export async function synthesizeArchive(path: string, options: TsSynthOptions, h
   }
 }
 
+/** Pre-built views so the per-record loop copies with TypedArray.set and allocates nothing. */
+const PAYLOAD_VARIANTS = 64;
+
+function headerTemplates(o: TsSynthOptions): Uint8Array[] {
+  const ids = deviceTable(o.devices);
+  return Array.from({ length: o.devices }, (_, d) => {
+    const t = new Uint8Array(RECORD_LAYOUT.headerBytes);
+    t[0] = o.recordBytes >>> 8;
+    t[1] = o.recordBytes & 0xff;
+    t.set(ids.subarray(d * DEVICE_ID_BYTES, (d + 1) * DEVICE_ID_BYTES), RECORD_LAYOUT.deviceOffset);
+    return t;
+  });
+}
+
+function payloadTails(seed: number, tailBytes: number): Uint8Array[] {
+  const pool = payloadPool(seed, POOL_BYTES + tailBytes);
+  return Array.from({ length: PAYLOAD_VARIANTS }, (_, k) => {
+    const from = (k * 977) & (POOL_BYTES - 1);
+    return pool.subarray(from, from + tailBytes);
+  });
+}
+
 async function writeRecords(writer: TsArchiveWriter, o: TsSynthOptions, hooks: TsSynthHooks): Promise<void> {
   const size = o.recordBytes;
   const dataBytes = size - RECORD_LAYOUT.headerBytes;
   const perBlock = Math.max(1, Math.floor(BLOCK_BYTES / size));
   const block = new Uint8Array(perBlock * size);
-  const devices = deviceTable(o.devices);
-  const pool = payloadPool(o.seed, POOL_BYTES + dataBytes);
+  const headers = headerTemplates(o);
+  const indexBytes = Math.min(8, dataBytes);
+  const tails = payloadTails(o.seed, dataBytes - indexBytes);
   const clock = new IncrementalBcdClock(Number(o.startUs), o.startOffsetMinutes);
   const ts = clock.bytes;
-  const indexBytes = Math.min(8, dataBytes);
   let nsCarry = 0;
   let device = 0;
   for (let done = 0; done < o.records; ) {
@@ -90,12 +113,10 @@ async function writeRecords(writer: TsArchiveWriter, o: TsSynthOptions, hooks: T
     const count = Math.min(perBlock, o.records - done);
     for (let k = 0, at = 0; k < count; k++, at += size) {
       const i = done + k;
-      block[at] = size >>> 8;
-      block[at + 1] = size & 0xff;
-      for (let b = 0; b < 12; b++) block[at + 2 + b] = ts[b]!;
-      const dev = device * DEVICE_ID_BYTES;
-      for (let b = 0; b < DEVICE_ID_BYTES; b++) block[at + 14 + b] = devices[dev + b]!;
-      writePayload(block, at + 30, i, indexBytes, dataBytes, pool);
+      block.set(headers[device]!, at);
+      block.set(ts, at + RECORD_LAYOUT.timestampOffset);
+      writeIndex(block, at + RECORD_LAYOUT.dataOffset, i, indexBytes);
+      if (dataBytes > indexBytes) block.set(tails[i & (PAYLOAD_VARIANTS - 1)]!, at + RECORD_LAYOUT.dataOffset + indexBytes);
       if (++device === o.devices) device = 0;
       nsCarry += o.intervalNs;
       if (nsCarry >= 1000) {
@@ -110,18 +131,9 @@ async function writeRecords(writer: TsArchiveWriter, o: TsSynthOptions, hooks: T
   }
 }
 
-function writePayload(block: Uint8Array, at: number, index: number, indexBytes: number, dataBytes: number, pool: Uint8Array): void {
-  let v = index;
-  for (let b = 0; b < indexBytes; b++) {
-    block[at + b] = v % 256;
-    v = Math.floor(v / 256);
-  }
-  const rest = dataBytes - indexBytes;
-  if (rest <= 0) return;
-  const from = (index * 977) & (POOL_BYTES - 1);
-  if (rest > 64) {
-    block.set(pool.subarray(from, from + rest), at + indexBytes);
-  } else {
-    for (let b = 0; b < rest; b++) block[at + indexBytes + b] = pool[from + b]!;
-  }
+/** Record index i as a little-endian uint64, cut to `bytes`. */
+function writeIndex(block: Uint8Array, at: number, index: number, bytes: number): void {
+  const lo = index >>> 0;
+  const hi = Math.floor(index / 0x1_0000_0000);
+  for (let b = 0; b < bytes; b++) block[at + b] = b < 4 ? (lo >>> (8 * b)) & 0xff : (hi >>> (8 * (b - 4))) & 0xff;
 }
