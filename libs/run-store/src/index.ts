@@ -5,7 +5,7 @@ export type { ParsedRunStoreOptions, RunStoreOptions } from './run-store-options
 export { openRunStore } from './open-run-store.ts';
 export type { RunStore } from './open-run-store.ts';
 export { RunRepository } from './run-repository.ts';
-export type { ListRunsQuery, PartEnding, ProgressUpdate } from './run-repository.ts';
+export type { ListRunsQuery, PartEnding, ProgressOutcome, ProgressUpdate } from './run-repository.ts';
 export { CatalogRepository } from './catalog-repository.ts';
 export type { HostSighting } from './catalog-repository.ts';
 export { MIGRATIONS, createMigrator, migrateToLatest } from './schema-migrator.ts';

@@ -30,6 +30,8 @@ export interface ProgressUpdate {
   atUnixMs: number;
 }
 
+export type ProgressOutcome = 'ignored' | 'applied' | 'started';
+
 export interface PartEnding {
   status: ResultStatus;
   atUnixMs: number;
@@ -134,25 +136,30 @@ export class RunRepository {
 
   /**
    * Applies a progress report to an open part. The status only moves forward
-   * (assigned -> accepted -> running); returns false when the part is finished or unknown.
+   * (assigned -> accepted -> running). Returns `started` when this report is the part's
+   * first in state running, `applied` otherwise, `ignored` when the part is ended or unknown.
    */
-  async applyProgress(runId: string, host: string, update: ProgressUpdate): Promise<boolean> {
+  async applyProgress(runId: string, host: string, update: ProgressUpdate): Promise<ProgressOutcome> {
     const next = update.state === 'running' || update.state === 'stopping' ? 'running' : 'accepted';
-    const result = await this.db
+    const at = new Date(update.atUnixMs);
+    const row = await this.db
       .updateTable('run_hosts')
       .set({
         packets: update.packets,
         bytes: update.bytes,
         out_of_order: update.outOfOrder,
-        last_report_at: new Date(update.atUnixMs),
+        last_report_at: at,
         status: sql<'accepted' | 'running'>`case when status = 'running' then 'running' else ${next} end`,
-        started_at: next === 'running' ? sql<Date>`coalesce(started_at, ${new Date(update.atUnixMs)})` : sql<Date | null>`started_at`,
+        started_at: next === 'running' ? sql<Date>`coalesce(started_at, ${at})` : sql<Date | null>`started_at`,
       })
       .where('run_id', '=', runId)
       .where('host', '=', host)
       .where('status', 'in', [...OPEN_PART])
+      // started_at is `at` only if this update set it (a part starts once).
+      .returning(sql<boolean>`started_at is not null and started_at = ${at}`.as('started_now'))
       .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    if (!row) return 'ignored';
+    return next === 'running' && row.started_now ? 'started' : 'applied';
   }
 
   /** Ends an open part (its result arrived, or it was declared lost); false when already ended. */

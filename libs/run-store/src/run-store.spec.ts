@@ -95,17 +95,19 @@ describe.each(backends)('run store on $name', ({ name, open }) => {
     const run = newRun();
     await store.runs.createRun(run);
     const counters = { packets: 10, bytes: 640, outOfOrder: 0 };
-    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'running', ...counters, atUnixMs: 1_700_000_003_000 })).toBe(true);
-    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'accepted', packets: 20, bytes: 1280, outOfOrder: 1, atUnixMs: 1_700_000_004_000 })).toBe(true);
+    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'accepted', packets: 0, bytes: 0, outOfOrder: 0, atUnixMs: 1_700_000_002_500 })).toBe('applied');
+    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'running', ...counters, atUnixMs: 1_700_000_003_000 })).toBe('started');
+    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'running', ...counters, atUnixMs: 1_700_000_003_500 })).toBe('applied');
+    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'accepted', packets: 20, bytes: 1280, outOfOrder: 1, atUnixMs: 1_700_000_004_000 })).toBe('applied');
     let part = (await store.runs.listParts(run.id))[0]!;
     expect([part.status, part.packets, part.bytes, part.outOfOrder, part.startedAtUnixMs, part.lastReportAtUnixMs]).toEqual(['running', 20, 1280, 1, 1_700_000_003_000, 1_700_000_004_000]);
 
     expect(await store.runs.endPart(run.id, 'tx-a', { status: 'completed', atUnixMs: 1_700_000_015_000, counters: { packets: 5_000_000_000, bytes: 3e11, outOfOrder: 0 } })).toBe(true);
     expect(await store.runs.endPart(run.id, 'tx-a', { status: 'failed', atUnixMs: 1_700_000_016_000, error: { code: 'X_ERR_Y', message: 'late' } })).toBe(false);
-    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'running', ...counters, atUnixMs: 1_700_000_017_000 })).toBe(false);
+    expect(await store.runs.applyProgress(run.id, 'tx-a', { state: 'running', ...counters, atUnixMs: 1_700_000_017_000 })).toBe('ignored');
     part = (await store.runs.listParts(run.id))[0]!;
     expect([part.status, part.packets, part.bytes, part.error, part.finishedAtUnixMs]).toEqual(['completed', 5_000_000_000, 3e11, null, 1_700_000_015_000]);
-    expect(await store.runs.applyProgress(run.id, 'no-such-host', { state: 'running', ...counters, atUnixMs: 1 })).toBe(false);
+    expect(await store.runs.applyProgress(run.id, 'no-such-host', { state: 'running', ...counters, atUnixMs: 1 })).toBe('ignored');
   });
 
   it('keeps the last progress when a lost host is failed without counters', async () => {

@@ -1,0 +1,69 @@
+/**
+ * `node --import tsx apps/controller/src/main.ts [flags]`: reads the config (environment,
+ * then flags), opens the run store and NATS, listens, follows runs, and shuts down cleanly
+ * on SIGINT/SIGTERM. The only file of the controller that reads process.env.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isMemocoError } from '@memoco/protocol';
+import { openRunStore } from '@memoco/run-store';
+import { buildControllerApp } from './app.ts';
+import { parseControllerConfig, type ControllerConfig } from './controller-config.ts';
+import { readFlowTable } from './flow-table-reader.ts';
+import { NatsFleetGateway } from './nats-fleet-gateway.ts';
+
+async function start(config: ControllerConfig): Promise<() => Promise<void>> {
+  const store = await openRunStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  const log = (message: string) => process.stderr.write(`controller: ${message}\n`);
+  const fleet = await NatsFleetGateway.open({
+    connect: {
+      servers: config.natsServers,
+      name: `memoco-controller@${hostname()}`,
+      ...(config.natsUser !== undefined ? { user: config.natsUser, password: config.natsPassword } : {}),
+      ...(config.natsNkeySeedFile !== undefined ? { nkeySeed: readFileSync(config.natsNkeySeedFile, 'utf8').trim() } : {}),
+    },
+    resources: { replicas: config.natsReplicas },
+    nowMs: Date.now,
+    log,
+  }).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
+  const { app, follower } = buildControllerApp({ runs: store.runs, catalog: store.catalog, fleet, readFlowTable, config, logger: { level: 'info' } });
+  follower.start();
+  const address = await app.listen({ host: config.listenHost, port: config.port });
+  log(`listening on ${address} (store: ${store.kind}, NATS: ${config.natsServers.join(',')})`);
+  return async () => {
+    await app.close();
+    await fleet.close();
+    await store.close();
+  };
+}
+
+async function main(): Promise<void> {
+  let stop: (() => Promise<void>) | undefined;
+  try {
+    stop = await start(parseControllerConfig(process.env, process.argv.slice(2)));
+  } catch (error) {
+    const text = isMemocoError(error) ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error);
+    process.stderr.write(`controller: ${text}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`controller: ${signal}, shutting down\n`);
+    void stop!().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`controller: shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main();

@@ -1,0 +1,57 @@
+/**
+ * The controller's one NATS connection: credentials from config (user/password or an nkey
+ * seed), reconnecting forever (issue 6: "reconnects when NATS restarts"), and a record of
+ * when it was last (re)connected, so host-loss detection does not blame hosts for an outage
+ * of NATS itself.
+ */
+import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+
+export interface NatsConnectOptions {
+  servers: string[];
+  user?: string;
+  password?: string;
+  /** An nkey user seed (`SU...`); exclusive with user/password (checked by the config parser). */
+  nkeySeed?: string;
+  /** Shown in the server's connz (e.g. `memoco-controller@host`). */
+  name: string;
+}
+
+export interface ConnectionTracker {
+  /** True while the client has a live connection. */
+  readonly connected: boolean;
+  /** Unix ms of the latest successful (re)connection. */
+  readonly connectedSinceMs: number;
+}
+
+export async function connectNats(options: NatsConnectOptions, nowMs: () => number): Promise<{ nc: NatsConnection; tracker: ConnectionTracker }> {
+  const nc = await connect({
+    servers: options.servers,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: false,
+    ...(options.user !== undefined ? { user: options.user, pass: options.password } : {}),
+    ...(options.nkeySeed !== undefined ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) } : {}),
+  });
+  const state = { connected: true, connectedSinceMs: nowMs() };
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') state.connected = false;
+      if (status.type === 'reconnect') {
+        state.connected = true;
+        state.connectedSinceMs = nowMs();
+      }
+    }
+  })();
+  return {
+    nc,
+    tracker: {
+      get connected() {
+        return state.connected && !nc.isClosed();
+      },
+      get connectedSinceMs() {
+        return state.connectedSinceMs;
+      },
+    },
+  };
+}
