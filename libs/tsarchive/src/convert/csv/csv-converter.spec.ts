@@ -74,6 +74,7 @@ describe('CSV -> archive', () => {
     await expect(convertText('time,v\n2024-02-30T00:00:00Z,1\n')).rejects.toMatchObject({ code: 'TSARCHIVE_ERR_BAD_TIME_TEXT', details: { line: 2, record: 0 } });
     await expect(convertText('time,v\nyesterday,1\n')).rejects.toMatchObject({ code: 'TSARCHIVE_ERR_BAD_TIME_TEXT' });
     await expect(convertText('time,v,w\n2024-01-01T00:00:00Z,1\n')).rejects.toMatchObject({ code: 'TSARCHIVE_ERR_CSV_BAD_ROW', details: { line: 2 } });
+    await expect(convertText('time,dev,v\n2024-01-01T00:00:00Z,,1\n', { deviceColumn: 'dev' })).rejects.toMatchObject({ code: 'TSARCHIVE_ERR_BAD_DEVICE_ID', details: { line: 2, record: 0 } });
     await expect(convertText('when,v\n2024-01-01T00:00:00Z,1\n')).rejects.toMatchObject({ code: 'TSARCHIVE_ERR_CSV_NO_TIME_COLUMN' });
     await expect(convertText('time,v\n2024-01-01T00:00:00Z,1\n', { columns: ['w'] })).rejects.toMatchObject({ code: 'TSARCHIVE_ERR_CSV_UNKNOWN_COLUMN' });
     expect(readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([]);

@@ -99,8 +99,17 @@ function convertRow(line: TextLine, ctx: RowContext, sink: ArchiveRecordSink, de
     if (payload.kind === 'f64' && Number.isNaN(value) && text.toLowerCase() !== 'nan') {
       throw rowError('TSARCHIVE_ERR_CSV_BAD_VALUE', `column '${layout.valueNames[v]}' holds '${text}', not a number (use --payload text to keep text)`, line, row);
     }
-    const device = deviceCell === undefined ? ctx.columnIds[v]! : devices.idFor(layout.valueIndexes.length === 1 ? deviceCell : `${deviceCell}.${layout.valueNames[v]}`);
+    const device = deviceCell === undefined ? ctx.columnIds[v]! : deviceFromCell(devices, deviceCell, layout, v, line, row);
     flush = sink.add(device, time.epochUs, time.offsetMinutes, payload.cell(text, value)) || flush;
   }
   return flush;
+}
+
+function deviceFromCell(devices: DeviceRegistry, cell: string, layout: CsvHeaderLayout, v: number, line: TextLine, row: number): Uint8Array {
+  try {
+    return devices.idFor(layout.valueIndexes.length === 1 ? cell : `${cell}.${layout.valueNames[v]}`);
+  } catch (error) {
+    if (error instanceof MemocoError) Object.assign(error.details, { offset: line.offset, record: row, line: line.lineNo });
+    throw error;
+  }
 }
