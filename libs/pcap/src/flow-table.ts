@@ -65,7 +65,7 @@ export class FlowTable {
       if (entry === 0) break;
       const id = entry - 1;
       const k = id * WORDS;
-      if (this.hashes[id] === hash && keys[k] === lo && keys[k + 4] === hi && keys[k + PORTS] === ports && keys[k + META] === meta) {
+      if (keys[k] === lo && keys[k + 4] === hi && keys[k + PORTS] === ports && keys[k + META] === meta) {
         this.direction = (reversed ? 1 : 0) ^ this.firstReversed[id];
         return id;
       }
