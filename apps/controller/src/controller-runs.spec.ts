@@ -153,7 +153,7 @@ describe('controller runs', () => {
     const { json } = await f.request('POST', '/v1/runs', { model, hosts: ['rs-1', 'rs-2'], durationS: 4, rate: { unit: 'pps', value: 2000 } });
     const runId: string = json.run.id;
     await f.waitForRun(runId, (d) => d.hosts.every((h) => h.status === 'running'));
-    await f.nats.restart();
+    await f.nats!.restart();
     const done = await f.waitForRun(runId, (d) => isFinal(d.run.status), 30_000);
     expect(done.run.status).toBe('completed');
     expect(done.hosts.every((h) => h.status === 'completed')).toBe(true);

@@ -8,7 +8,7 @@ import { Objm } from '@nats-io/obj';
 import { connect } from '@nats-io/transport-node';
 import { NATS_RESOURCE_NAMES, type RunStatus } from '@memoco/protocol';
 import { openRunStore, type RunDetail, type RunStore } from '@memoco/run-store';
-import { startNatsServer, waitUntil, type NatsServer } from '@memoco/testbed';
+import { startNatsCluster, startNatsServer, waitUntil, type NatsCluster, type NatsServer } from '@memoco/testbed';
 import { buildControllerApp, type ControllerApp } from '../app.ts';
 import { DEFAULT_CONTROLLER_CONFIG, type ControllerConfig } from '../controller-config.ts';
 import { NatsFleetGateway } from '../nats-fleet-gateway.ts';
@@ -22,7 +22,10 @@ const NATS_PASS = 'fleet-secret';
 export const readJsonFlowTable = (bytes: Uint8Array) => Float64Array.from(JSON.parse(new TextDecoder().decode(bytes)) as number[]);
 
 export interface ControllerFixture {
-  nats: NatsServer;
+  /** The single server (absent on a cluster fixture). */
+  nats: NatsServer | undefined;
+  cluster: NatsCluster | undefined;
+  servers: string[];
   store: RunStore;
   fleet: NatsFleetGateway;
   controller: ControllerApp;
@@ -45,13 +48,21 @@ export const FAST_CONFIG: Partial<ControllerConfig> = {
   followIntervalMs: 100,
 };
 
-export async function startControllerFixture(overrides: Partial<ControllerConfig> = {}): Promise<ControllerFixture> {
-  const nats = await startNatsServer({ user: NATS_USER, pass: NATS_PASS });
-  const config: ControllerConfig = { ...DEFAULT_CONTROLLER_CONFIG, ...FAST_CONFIG, natsServers: [nats.url], natsUser: NATS_USER, natsPassword: NATS_PASS, ...overrides };
+export interface FixtureOptions {
+  /** Run a 3-node JetStream cluster (replicas 3) instead of one server. */
+  cluster?: boolean;
+}
+
+export async function startControllerFixture(overrides: Partial<ControllerConfig> = {}, options: FixtureOptions = {}): Promise<ControllerFixture> {
+  const nats = options.cluster ? undefined : await startNatsServer({ user: NATS_USER, pass: NATS_PASS });
+  const cluster = options.cluster ? await startNatsCluster(3, { user: NATS_USER, pass: NATS_PASS }) : undefined;
+  const servers = nats ? [nats.url] : cluster!.servers;
+  const replicas = cluster ? 3 : 1;
+  const config: ControllerConfig = { ...DEFAULT_CONTROLLER_CONFIG, ...FAST_CONFIG, natsServers: servers, natsUser: NATS_USER, natsPassword: NATS_PASS, natsReplicas: replicas, ...overrides };
   const store = await openRunStore({});
   const fleet = await NatsFleetGateway.open({
     connect: { servers: config.natsServers, user: NATS_USER, password: NATS_PASS, name: 'controller-under-test' },
-    resources: { replicas: 1 },
+    resources: { replicas: config.natsReplicas },
     nowMs: Date.now,
     log: () => {},
   });
@@ -61,20 +72,22 @@ export async function startControllerFixture(overrides: Partial<ControllerConfig
 
   const fixture: ControllerFixture = {
     nats,
+    cluster,
+    servers,
     store,
     fleet,
     controller,
     config,
     agents,
     async startAgent(host, options = {}) {
-      const agent = await SimulatedAgent.start({ servers: [nats.url], user: NATS_USER, pass: NATS_PASS, host, ...options });
+      const agent = await SimulatedAgent.start({ servers, user: NATS_USER, pass: NATS_PASS, host, ...options });
       agents.push(agent);
       return agent;
     },
     async putModel(predictedPackets) {
       const bytes = new TextEncoder().encode(JSON.stringify(predictedPackets));
       const id = createHash('sha256').update(bytes).digest('hex');
-      const nc = await connect({ servers: [nats.url], user: NATS_USER, pass: NATS_PASS });
+      const nc = await connect({ servers, user: NATS_USER, pass: NATS_PASS });
       const os = await new Objm(nc).open(NATS_RESOURCE_NAMES.modelsBucket);
       await os.putBlob({ name: id }, bytes);
       await nc.close();
@@ -104,7 +117,8 @@ export async function startControllerFixture(overrides: Partial<ControllerConfig
       await controller.app.close();
       await fleet.close();
       await store.close();
-      await nats.stop();
+      await nats?.stop();
+      await cluster?.stop();
     },
   };
   return fixture;
