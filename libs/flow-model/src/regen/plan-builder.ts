@@ -1,14 +1,9 @@
 /**
  * Produces count chunks from ONNX inference (issue 4: "ONNX inference gives counts per flow
  * and bin"). For each chunk of bins it asks the count graph for the expected packets of
- * every row active there, then turns expectations into whole packets per row:
- *
- *   packet 0 goes to the row's first bin, packet n-1 (and any left) to its last bin, and
- *   packet j in between to the bin where the row's running expected count first exceeds
- *   j * E / (n-1)   (E = the row's expected total per window, n its packet count)
- *
- * i.e. packets are placed at evenly spaced quantiles of the fitted intensity: no sampling
- * noise, exact per-row totals, first and last packets at the flow's own start and end.
+ * every row active there, then turns expectations into whole packets, all rows of a bin
+ * together (coupled-rounding.ts: exact per-row totals, the aggregate following the
+ * expectation bin by bin, first and last packets in the flow's own first and last bins).
  * Class rows hand their packets to `concurrency` lanes round-robin; each lane cuts them into
  * member flows whose sizes are drawn from the class's member-size distribution.
  *
@@ -20,7 +15,7 @@ import type { FlowModel } from '../model/flow-model.ts';
 import { ROW_KIND } from '../model/flow-model.ts';
 import { countBucketRange } from '../model/log2-buckets.ts';
 import type { CountSession } from '../onnx/count-session.ts';
-import { ProfilePrefix } from '../train/profile-fit.ts';
+import { CoupledRounder } from './coupled-rounding.ts';
 import { InstanceStore } from './instance-store.ts';
 import { cumulate, pickEntry } from './plan-templates.ts';
 import { Xoshiro128ss, streamKey } from './prng.ts';
@@ -29,19 +24,6 @@ import type { CountChunk, RegenerationPlan } from './regeneration-plan.ts';
 export const DEFAULT_CHUNK_BINS = 2048;
 /** Key domain of class-member size draws: (seed, MEMBER_STREAM + row, member variant). */
 export const MEMBER_STREAM = 0x80000000;
-
-/** A row's expected packets per window, summed from its coefficients and the profile like the graph does. */
-export function rowExpectedTotal(model: FlowModel, row: number, prefix: ProfilePrefix): number {
-  const t = model.tables;
-  const end = t.lastBin[row]! + 1;
-  let total = 0;
-  for (let k = 0; k < t.coefCount[row]!; k++) {
-    const b0 = t.startBin[row]! + k * t.binsPerCoef[row]!;
-    const b1 = k === t.coefCount[row]! - 1 ? end : Math.min(end, b0 + t.binsPerCoef[row]!);
-    if (b1 > b0) total += t.coef[t.coefBase[row]! + k]! * (prefix.upTo(b1) - prefix.upTo(b0));
-  }
-  return total;
-}
 
 class ClassLanes {
   readonly member: Int32Array;
@@ -66,9 +48,7 @@ type Emit = (bin: number, instance: number, firstPacket: number, count: number) 
 
 export class PlanBuilder {
   readonly store: InstanceStore;
-  private readonly expected: Float64Array;
-  private readonly cum: Float64Array;
-  private readonly nextPacket: Float64Array;
+  private readonly rounder: CoupledRounder;
   private readonly lanes = new Map<number, ClassLanes>();
   private readonly memberCum: Uint32Array;
   private readonly rng = new Xoshiro128ss();
@@ -82,10 +62,7 @@ export class PlanBuilder {
     const t = model.tables;
     const rows = t.kind.length;
     this.store = new InstanceStore(plan.instances);
-    const prefix = new ProfilePrefix(Float64Array.from(t.profile), model.info.profileShift);
-    this.expected = new Float64Array(rows).map((_, r) => rowExpectedTotal(model, r, prefix));
-    this.cum = new Float64Array(rows);
-    this.nextPacket = new Float64Array(rows);
+    this.rounder = new CoupledRounder(Array.from({ length: rows }, (_, r) => ({ packets: t.packets[r]!, startBin: t.startBin[r]!, lastBin: t.lastBin[r]! })));
     this.memberCum = new Uint32Array(t.memberSizeWeight.length);
     for (let r = 0; r < rows; r++) {
       cumulate(t.memberSizeWeight, t.memberSizeOffset[r]!, t.memberSizeOffset[r + 1]!, this.memberCum);
@@ -105,8 +82,7 @@ export class PlanBuilder {
   }
 
   private startCycle(): void {
-    this.cum.fill(0);
-    this.nextPacket.fill(0);
+    this.rounder.reset();
     for (const lanes of this.lanes.values()) lanes.reset();
   }
 
@@ -134,34 +110,25 @@ export class PlanBuilder {
       }
     }
     const counts = await this.session.counts(flow, bin);
+    const binRows: number[][] = Array.from({ length: b1 - b0 }, () => []);
+    const binExpected: number[][] = Array.from({ length: b1 - b0 }, () => []);
+    at = 0;
+    for (const r of active) {
+      for (let b = Math.max(b0, t.startBin[r]!); b <= Math.min(b1 - 1, t.lastBin[r]!); b++, at++) {
+        binRows[b - b0]!.push(r);
+        binExpected[b - b0]!.push(counts[at]!);
+      }
+    }
     const perBin: number[][] = Array.from({ length: last - first }, () => []);
     const firstInstance = this.store.count;
     const emit: Emit = (absolute, instance, firstPacket, count) => perBin[absolute - first]!.push(instance, firstPacket, count);
-    at = 0;
-    for (const r of active) {
-      const from = Math.max(b0, t.startBin[r]!);
-      const to = Math.min(b1 - 1, t.lastBin[r]!);
-      for (let b = from; b <= to; b++, at++) this.placeRowPackets(r, b, cycleBase, counts[at]!, emit);
+    for (let b = b0; b < b1; b++) {
+      this.rounder.placeBin(b, binRows[b - b0]!, binExpected[b - b0]!, (r, firstPacket, count) => {
+        if (t.kind[r] === ROW_KIND.flow) emit(cycleBase + b, r, firstPacket, count);
+        else this.dealToMembers(r, cycleBase + b, count, emit);
+      });
     }
     return this.pack(first, last, perBin, firstInstance);
-  }
-
-  /** Whole packets of row r in window bin b (see the file comment), handed to `emit`. */
-  private placeRowPackets(r: number, b: number, cycleBase: number, expected: number, emit: Emit): void {
-    const t = this.model.tables;
-    const n = t.packets[r]!;
-    const before = this.nextPacket[r]!;
-    let j = before;
-    if (j === 0 && b === t.startBin[r]) j = 1;
-    const after = this.cum[r]! + expected;
-    const step = n >= 2 ? this.expected[r]! / (n - 1) : 0;
-    while (j <= n - 2 && j * step < after) j++;
-    if (b === t.lastBin[r]) j = n;
-    this.cum[r] = after;
-    this.nextPacket[r] = j;
-    if (j === before) return;
-    if (t.kind[r] === ROW_KIND.flow) emit(cycleBase + b, r, before, j - before);
-    else this.dealToMembers(r, cycleBase + b, j - before, emit);
   }
 
   private dealToMembers(r: number, absolute: number, packets: number, emit: Emit): void {

@@ -58,9 +58,7 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
   for (const m of members) {
     const h = m.histogram;
     const memberLast = Math.max(h.anchor, binOf(m.lastNs, binNs));
-    h.counts.forEach((count, k) => {
-      if (count > 0) histogram.add(Math.min(memberLast, h.anchor + k * h.width + Math.floor(h.width / 2)), count);
-    });
+    h.forEach((k, count) => histogram.add(Math.min(memberLast, h.anchor + k * h.width + Math.floor(h.width / 2)), count));
     packets += m.packets;
     reverse += m.reverse;
     activeNs += m.lastNs - m.firstNs + binNs;

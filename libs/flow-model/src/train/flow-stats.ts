@@ -34,11 +34,24 @@ export class DirectionStats {
     this.atoms = new SmallCounter(sizeAtoms);
   }
 
+  /**
+   * Exact sizes are kept as atoms; when the atoms are full, the rarest one (Space-Saving's
+   * victim) moves its count into its 64-byte bucket and the new size takes its place, so the
+   * frequent sizes end up exact and every packet stays counted somewhere.
+   */
   addSize(size: number): void {
     const wire = Math.min(size, MAX_WIRE_SIZE);
     if (this.atoms.add(wire)) return;
-    // Full buckets beyond the kept set go to the nearest kept one: the total stays exact.
-    if (!this.buckets.add(Math.floor(wire / SIZE_BUCKET_BYTES))) this.buckets.counts[this.buckets.counts.length - 1]! += 1;
+    const victim = this.atoms.rarest();
+    if (victim < 0) return this.addToBucket(wire, 1);
+    this.addToBucket(this.atoms.keys[victim]!, this.atoms.counts[victim]!);
+    this.atoms.keys[victim] = wire;
+    this.atoms.counts[victim] = 1;
+  }
+
+  private addToBucket(size: number, count: number): void {
+    // Buckets beyond the kept set go to the last kept one: the total stays exact.
+    if (!this.buckets.add(Math.floor(size / SIZE_BUCKET_BYTES), count)) this.buckets.counts[this.buckets.counts.length - 1]! += count;
   }
 
   addFlags(flags: number): void {

@@ -100,10 +100,10 @@ export class FlowTrainer {
     let coefBudget = avail - fixedBytes;
     for (let attempt = 0; ; attempt++) {
       if (coefBudget < rows.length * 4) throw tooSmall(budget);
-      const counts = allocateCoefficients(rows, coefBudget);
+      const counts = allocateCoefficients(rows, coefBudget, this.options.maxCoefsPerPacket);
       rows.forEach((r, i) => r.histogram.coarsenTo(counts[i]!));
       const fit = fitRowsToProfile(
-        rows.map((r) => ({ startBin: r.startBin, lastBin: r.lastBin, binsPerCoef: r.histogram.width, counts: Float64Array.from(r.histogram.counts) })),
+        rows.map((r) => ({ startBin: r.startBin, lastBin: r.lastBin, binsPerCoef: r.histogram.width, counts: r.histogram.dense() })),
         aggregate,
         this.profile.shift,
         this.options.ridge,

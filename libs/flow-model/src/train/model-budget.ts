@@ -41,15 +41,16 @@ export function lengthAfterHalving(length: number, target: number): number {
 
 /**
  * Per-row coefficient counts: row r gets at most max(1, floor(alpha * packets_r)) (halving
- * its histogram), with alpha the largest (bisection) whose total fits `coefBudgetBytes`.
+ * its histogram), with alpha the largest (bisection, at most maxAlpha) whose total fits
+ * `coefBudgetBytes`.
  */
-export function allocateCoefficients(rows: readonly RowDraft[], coefBudgetBytes: number): number[] {
-  const full = rows.map((r) => r.histogram.counts.length);
+export function allocateCoefficients(rows: readonly RowDraft[], coefBudgetBytes: number, maxAlpha = Number.POSITIVE_INFINITY): number[] {
+  const full = rows.map((r) => r.histogram.length);
   const countFor = (alpha: number) => rows.map((r, i) => lengthAfterHalving(full[i]!, Math.max(1, Math.floor(alpha * r.packets))));
   const total = (counts: number[]) => counts.reduce((s, n) => s + n, 0) * 4;
-  if (total(full) <= coefBudgetBytes) return full;
+  if (total(countFor(maxAlpha)) <= coefBudgetBytes) return countFor(maxAlpha);
   let lo = 0;
-  let hi = Math.max(...full);
+  let hi = Math.min(maxAlpha, Math.max(...full));
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
     if (total(countFor(mid)) <= coefBudgetBytes) lo = mid;

@@ -30,6 +30,13 @@ export class SmallCounter {
     if (i >= 0) this.counts[i] = Math.max(0, this.counts[i]! - weight);
   }
 
+  /** Index of the key with the smallest count (the earliest among ties), -1 when empty. */
+  rarest(): number {
+    let best = -1;
+    for (let i = 0; i < this.counts.length; i++) if (best < 0 || this.counts[i]! < this.counts[best]!) best = i;
+    return best;
+  }
+
   get total(): number {
     let sum = 0;
     for (const c of this.counts) sum += c;

@@ -4,10 +4,15 @@
  * from `anchor` (the flow's first bin); when a packet falls beyond `maxBins` histogram bins
  * the histogram halves its resolution by summing neighbours. For the piecewise-constant basis
  * these counts are exactly X^T y, and merging keeps them exact (ridge-fit.ts).
+ *
+ * Stored sparsely (ascending bin indices with their counts): memory follows the bins that
+ * hold packets, at most min(packets, maxBins), so a long-lived flow with a few packets costs
+ * a few numbers however fine the resolution.
  */
 export class TimeHistogram {
   shift = 0;
-  counts: number[] = [];
+  private keys: number[] = [];
+  private values: number[] = [];
 
   constructor(
     readonly anchor: number,
@@ -19,6 +24,11 @@ export class TimeHistogram {
     return 2 ** this.shift;
   }
 
+  /** Histogram bins from the anchor to the last one holding packets. */
+  get length(): number {
+    return this.keys.length === 0 ? 0 : this.keys[this.keys.length - 1]! + 1;
+  }
+
   add(bin: number, weight = 1): void {
     const offset = bin > this.anchor ? bin - this.anchor : 0;
     let k = Math.floor(offset / this.width);
@@ -26,20 +36,65 @@ export class TimeHistogram {
       this.halve();
       k = Math.floor(offset / this.width);
     }
-    while (this.counts.length <= k) this.counts.push(0);
-    this.counts[k]! += weight;
+    const keys = this.keys;
+    const last = keys.length - 1;
+    if (last < 0 || k > keys[last]!) {
+      keys.push(k);
+      this.values.push(weight);
+    } else if (k === keys[last]) {
+      this.values[last]! += weight;
+    } else {
+      this.insert(k, weight);
+    }
+  }
+
+  /** A packet earlier than the latest one (captures are sometimes out of order). */
+  private insert(k: number, weight: number): void {
+    let lo = 0;
+    let hi = this.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.keys[mid]! < k) lo = mid + 1;
+      else hi = mid;
+    }
+    if (this.keys[lo] === k) this.values[lo]! += weight;
+    else {
+      this.keys.splice(lo, 0, k);
+      this.values.splice(lo, 0, weight);
+    }
   }
 
   /** Doubles the bin width (sums neighbour pairs). */
   halve(): void {
-    const next: number[] = [];
-    for (let i = 0; i < this.counts.length; i += 2) next.push(this.counts[i]! + (this.counts[i + 1] ?? 0));
-    this.counts = next;
+    const keys: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      const k = this.keys[i]! >>> 1;
+      if (keys.length > 0 && keys[keys.length - 1] === k) values[values.length - 1]! += this.values[i]!;
+      else {
+        keys.push(k);
+        values.push(this.values[i]!);
+      }
+    }
+    this.keys = keys;
+    this.values = values;
     this.shift++;
   }
 
   /** Halves until at most `bins` histogram bins remain. */
   coarsenTo(bins: number): void {
-    while (this.counts.length > bins) this.halve();
+    while (this.length > bins) this.halve();
+  }
+
+  /** Dense counts of bins 0 .. length-1. */
+  dense(): Float64Array {
+    const out = new Float64Array(this.length);
+    for (let i = 0; i < this.keys.length; i++) out[this.keys[i]!] = this.values[i]!;
+    return out;
+  }
+
+  /** Calls visit(k, count) for each bin holding packets, ascending. */
+  forEach(visit: (k: number, count: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) visit(this.keys[i]!, this.values[i]!);
   }
 }

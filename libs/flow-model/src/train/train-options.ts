@@ -12,6 +12,12 @@ export interface TrainOptions {
   ridge: number;
   /** Most piecewise-constant coefficients one flow may get (its time histogram's bins while training). */
   maxCoefsPerFlow: number;
+  /**
+   * Most coefficients per packet of a flow (a flow of n packets gets at most max(1, this * n)):
+   * beyond a few per packet, coefficients mostly describe silence and the model would grow
+   * past the trace itself on sparse traffic.
+   */
+  maxCoefsPerPacket: number;
   /** Exact packet sizes remembered per flow direction before sizes fall into 64-byte buckets. */
   sizeAtoms: number;
   /** Rounds of iterative proportional fitting between the flows and the activity profile. */
@@ -22,8 +28,9 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   binMs: 10,
   maxModelBytes: 1024 * 1024,
   ridge: 0.02,
-  maxCoefsPerFlow: 64,
-  sizeAtoms: 8,
+  maxCoefsPerFlow: 1024,
+  maxCoefsPerPacket: 4,
+  sizeAtoms: 12,
   profileRounds: 4,
 };
 
@@ -48,6 +55,7 @@ export function parseTrainOptions(options: Partial<TrainOptions> = {}): TrainOpt
   if (!isPowerOfTwo(merged.maxCoefsPerFlow) || merged.maxCoefsPerFlow > 4096) {
     throw bad(`maxCoefsPerFlow must be a power of two between 1 and 4096, got ${merged.maxCoefsPerFlow}`);
   }
+  if (!Number.isFinite(merged.maxCoefsPerPacket) || merged.maxCoefsPerPacket <= 0) throw bad(`maxCoefsPerPacket must be > 0, got ${merged.maxCoefsPerPacket}`);
   if (!Number.isInteger(merged.sizeAtoms) || merged.sizeAtoms < 0 || merged.sizeAtoms > 64) throw bad(`sizeAtoms must be an integer 0..64, got ${merged.sizeAtoms}`);
   if (!Number.isInteger(merged.profileRounds) || merged.profileRounds < 0 || merged.profileRounds > 50) {
     throw bad(`profileRounds must be an integer 0..50, got ${merged.profileRounds}`);
