@@ -36,6 +36,9 @@ describe('controller HTTP API', () => {
     expect(twoUnits.json.error.message).toMatch(/body.rate.unit: expected one of pps\|scale/);
     expect((await f.request('GET', '/v1/runs/nope')).json.error.code).toBe('CONTROLLER_ERR_RUN_NOT_FOUND');
     expect((await f.request('GET', '/v1/runs?limit=0')).json.error.message).toBe('limit must be an integer 1..1000, got "0"');
+    const notJson = await f.controller.app.inject({ method: 'POST', url: '/v1/runs', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, payload: '{"model":' });
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json().error.code).toBe('CONTROLLER_ERR_BAD_REQUEST');
   });
 
   it('refuses runs on unknown models and on hosts that are not alive', async () => {
