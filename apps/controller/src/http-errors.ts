@@ -5,11 +5,11 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { COMMON_ERRORS, PROTOCOL_ERRORS, isMemocoError, type ErrorRegistry } from '@memoco/protocol';
-import { FLEET_PLAN_ERRORS } from '@memoco/fleet-plan';
-import { RUN_STORE_ERRORS } from '@memoco/run-store';
+import { FLEETPLAN_ERRORS } from '@memoco/fleet-plan';
+import { RUNSTORE_ERRORS } from '@memoco/run-store';
 import { CONTROLLER_ERRORS } from './errors.ts';
 
-const REGISTRIES: ErrorRegistry[] = [COMMON_ERRORS, PROTOCOL_ERRORS, FLEET_PLAN_ERRORS, RUN_STORE_ERRORS, CONTROLLER_ERRORS];
+const REGISTRIES: ErrorRegistry[] = [COMMON_ERRORS, PROTOCOL_ERRORS, FLEETPLAN_ERRORS, RUNSTORE_ERRORS, CONTROLLER_ERRORS];
 
 export function statusOfCode(code: string): number {
   for (const registry of REGISTRIES) {

@@ -107,11 +107,11 @@ describe('planFleet', () => {
 
   it('rejects what it cannot plan with coded errors', () => {
     const at = (input: Parameters<typeof planFleet>[0], options = {}) => () => planFleet(input, options);
-    expect(at({ predictedPackets: [1], hosts: [], nowUnixMs: 0 })).toThrowError(expect.objectContaining({ code: 'FLEET_PLAN_ERR_NO_HOSTS' }));
+    expect(at({ predictedPackets: [1], hosts: [], nowUnixMs: 0 })).toThrowError(expect.objectContaining({ code: 'FLEETPLAN_ERR_NO_HOSTS' }));
     expect(at({ predictedPackets: [1], hosts: [{ name: 'a', cores: 1 }, { name: 'a', cores: 1 }], nowUnixMs: 0 })).toThrowError('host "a" is listed twice');
     expect(at({ predictedPackets: [1], hosts: [{ name: 'a', cores: 0 }], nowUnixMs: 0 })).toThrowError(/expected an integer 1..1024/);
     expect(at({ predictedPackets: [1, Number.NaN], hosts: hostsOf([1]), nowUnixMs: 0 })).toThrowError('flow 1 has predicted packets NaN; expected a finite number >= 0');
-    expect(at({ predictedPackets: [-1], hosts: hostsOf([1]), nowUnixMs: 0 })).toThrowError(expect.objectContaining({ code: 'FLEET_PLAN_ERR_BAD_FLOWS' }));
+    expect(at({ predictedPackets: [-1], hosts: hostsOf([1]), nowUnixMs: 0 })).toThrowError(expect.objectContaining({ code: 'FLEETPLAN_ERR_BAD_FLOWS' }));
     expect(at({ predictedPackets: [1], hosts: hostsOf([1]), nowUnixMs: 0 }, { leadMs: -1 })).toThrowError('leadMs must be an integer 0..86400000, got -1');
     expect(at({ predictedPackets: [1], hosts: hostsOf([1]), nowUnixMs: 0 }, { hostCapacity: 'weird' })).toThrowError(/hostCapacity must be one of equal\|cores/);
   });

@@ -70,20 +70,20 @@ const MAX_CORES = 1024;
 
 function checkInput(input: FleetPlanInput): void {
   const { hosts, predictedPackets } = input;
-  if (hosts.length === 0) throw new MemocoError('FLEET_PLAN_ERR_NO_HOSTS', 'no hosts to plan the run onto', { status: 409 });
+  if (hosts.length === 0) throw new MemocoError('FLEETPLAN_ERR_NO_HOSTS', 'no hosts to plan the run onto', { status: 409 });
   const names = new Set<string>();
   for (const host of hosts) {
-    if (names.has(host.name)) throw new MemocoError('FLEET_PLAN_ERR_BAD_HOST', `host "${host.name}" is listed twice`, { status: 400 });
+    if (names.has(host.name)) throw new MemocoError('FLEETPLAN_ERR_BAD_HOST', `host "${host.name}" is listed twice`, { status: 400 });
     names.add(host.name);
     if (!Number.isInteger(host.cores) || host.cores < 1 || host.cores > MAX_CORES) {
-      throw new MemocoError('FLEET_PLAN_ERR_BAD_HOST', `host "${host.name}" has ${host.cores} cores; expected an integer 1..${MAX_CORES}`, { status: 400 });
+      throw new MemocoError('FLEETPLAN_ERR_BAD_HOST', `host "${host.name}" has ${host.cores} cores; expected an integer 1..${MAX_CORES}`, { status: 400 });
     }
   }
-  if (predictedPackets.length > 0xffffffff) throw new MemocoError('FLEET_PLAN_ERR_BAD_FLOWS', `${predictedPackets.length} flows is more than 2^32-1`, { status: 400 });
+  if (predictedPackets.length > 0xffffffff) throw new MemocoError('FLEETPLAN_ERR_BAD_FLOWS', `${predictedPackets.length} flows is more than 2^32-1`, { status: 400 });
   for (let i = 0; i < predictedPackets.length; i++) {
     const p = predictedPackets[i]!;
     if (!(p >= 0) || p === Infinity) {
-      throw new MemocoError('FLEET_PLAN_ERR_BAD_FLOWS', `flow ${i} has predicted packets ${p}; expected a finite number >= 0`, { status: 400, record: i });
+      throw new MemocoError('FLEETPLAN_ERR_BAD_FLOWS', `flow ${i} has predicted packets ${p}; expected a finite number >= 0`, { status: 400, record: i });
     }
   }
 }

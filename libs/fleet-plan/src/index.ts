@@ -1,4 +1,4 @@
-export { FLEET_PLAN_ERRORS } from './errors.ts';
+export { FLEETPLAN_ERRORS } from './errors.ts';
 export type { FleetPlanErrorCode } from './errors.ts';
 export { DEFAULT_PLAN_OPTIONS, HOST_CAPACITY_MODES, parsePlanOptions } from './plan-options.ts';
 export type { HostCapacityMode, PlanOptions } from './plan-options.ts';

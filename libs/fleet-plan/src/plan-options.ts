@@ -23,7 +23,7 @@ const MAX_LEAD_MS = 24 * 60 * 60 * 1000;
 
 export function parsePlanOptions(options: Partial<PlanOptions> = {}): PlanOptions {
   const merged = { ...DEFAULT_PLAN_OPTIONS, ...stripUndefined(options) };
-  const bad = (message: string) => new MemocoError('FLEET_PLAN_ERR_BAD_OPTIONS', message, { status: 400 });
+  const bad = (message: string) => new MemocoError('FLEETPLAN_ERR_BAD_OPTIONS', message, { status: 400 });
   if (!Number.isInteger(merged.leadMs) || merged.leadMs < 0 || merged.leadMs > MAX_LEAD_MS) {
     throw bad(`leadMs must be an integer 0..${MAX_LEAD_MS}, got ${merged.leadMs}`);
   }

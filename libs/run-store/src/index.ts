@@ -1,4 +1,4 @@
-export { RUN_STORE_ERRORS } from './errors.ts';
+export { RUNSTORE_ERRORS } from './errors.ts';
 export type { RunStoreErrorCode } from './errors.ts';
 export { DEFAULT_RUN_STORE_OPTIONS, parseRunStoreOptions, redactUrl } from './run-store-options.ts';
 export type { ParsedRunStoreOptions, RunStoreOptions } from './run-store-options.ts';

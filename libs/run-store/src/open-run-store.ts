@@ -43,7 +43,7 @@ export async function openRunStore(options: RunStoreOptions = {}): Promise<RunSt
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => {});
-    throw new MemocoError('RUN_STORE_ERR_CONNECT', `cannot open the run store (${opts.target.kind} ${where}): ${(error as Error).message}`, { status: 503 }, { cause: error });
+    throw new MemocoError('RUNSTORE_ERR_CONNECT', `cannot open the run store (${opts.target.kind} ${where}): ${(error as Error).message}`, { status: 503 }, { cause: error });
   }
   if (opts.migrate) {
     try {

@@ -95,7 +95,7 @@ export class RunRepository {
         await tx.insertInto('run_events').values({ run_id: run.id, at, kind: 'created', message: `planned on ${run.hosts.length} hosts`, data: null }).execute();
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new MemocoError('RUN_STORE_ERR_DUPLICATE', `run ${run.id} (or one of its hosts) is already recorded`, { status: 409 }, { cause: error });
+      if (isUniqueViolation(error)) throw new MemocoError('RUNSTORE_ERR_DUPLICATE', `run ${run.id} (or one of its hosts) is already recorded`, { status: 409 }, { cause: error });
       throw error;
     }
   }

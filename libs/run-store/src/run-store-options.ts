@@ -23,7 +23,7 @@ export interface ParsedRunStoreOptions {
 export const DEFAULT_RUN_STORE_OPTIONS = { migrate: true, poolSize: 10 } as const;
 
 export function parseRunStoreOptions(options: RunStoreOptions = {}): ParsedRunStoreOptions {
-  const bad = (message: string) => new MemocoError('RUN_STORE_ERR_BAD_OPTIONS', message, { status: 400 });
+  const bad = (message: string) => new MemocoError('RUNSTORE_ERR_BAD_OPTIONS', message, { status: 400 });
   const url = options.databaseUrl?.trim() || undefined;
   const dataDir = options.dataDir?.trim() || undefined;
   if (url && dataDir) throw bad('give a databaseUrl (PostgreSQL) or a dataDir (embedded PGlite), not both');

@@ -88,7 +88,7 @@ describe.each(backends)('run store on $name', ({ name, open }) => {
   it('refuses a second run with the same id', async () => {
     const run = newRun();
     await store.runs.createRun(run);
-    await expect(store.runs.createRun(run)).rejects.toMatchObject({ code: 'RUN_STORE_ERR_DUPLICATE' });
+    await expect(store.runs.createRun(run)).rejects.toMatchObject({ code: 'RUNSTORE_ERR_DUPLICATE' });
   });
 
   it('moves a part forward on progress, never back, and leaves ended parts alone', async () => {
@@ -186,10 +186,10 @@ describe('openRunStore options', () => {
     await expect(openRunStore({ databaseUrl: 'mysql://u:secret@h/db' })).rejects.toThrowError('databaseUrl must start with postgres:// or postgresql://, got "mysql://u:***@h/db"');
   });
 
-  it('reports an unreachable PostgreSQL as RUN_STORE_ERR_CONNECT without the password', async () => {
+  it('reports an unreachable PostgreSQL as RUNSTORE_ERR_CONNECT without the password', async () => {
     const port = await freePort();
     const attempt = openRunStore({ databaseUrl: `postgres://postgres:hunter2@127.0.0.1:${port}/postgres` });
-    await expect(attempt).rejects.toMatchObject({ code: 'RUN_STORE_ERR_CONNECT' });
+    await expect(attempt).rejects.toMatchObject({ code: 'RUNSTORE_ERR_CONNECT' });
     await expect(attempt).rejects.not.toThrowError(/hunter2/);
   });
 

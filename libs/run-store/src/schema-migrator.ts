@@ -22,13 +22,13 @@ export function createMigrator(db: Kysely<any>): Migrator {
   return new Migrator({ db, provider: new InCodeMigrationProvider(), migrationTableName: 'memoco_migration', migrationLockTableName: 'memoco_migration_lock' });
 }
 
-/** Applies every pending migration; throws RUN_STORE_ERR_MIGRATION naming the one that failed. */
+/** Applies every pending migration; throws RUNSTORE_ERR_MIGRATION naming the one that failed. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
   const { error, results = [] } = await createMigrator(db).migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? '(before any migration)';
     const reason = error instanceof Error ? error.message : String(error);
-    throw new MemocoError('RUN_STORE_ERR_MIGRATION', `migration ${failed} failed: ${reason}`, { migration: failed }, { cause: error });
+    throw new MemocoError('RUNSTORE_ERR_MIGRATION', `migration ${failed} failed: ${reason}`, { migration: failed }, { cause: error });
   }
   return results;
 }
