@@ -6,8 +6,9 @@
  * - `jsd`: Jensen-Shannon divergence in bits (base 2, so 0 <= JSD <= 1) of two count vectors
  *   over the same categories;
  * - `autoBinEdges` + `binnedJsd`: NetShare's JSD of a continuous field: histogram bins fitted
- *   to the ORIGINAL values by numpy's 'auto' rule (the narrower of Freedman-Diaconis and
- *   Sturges), the candidate counted in the same bins plus an under- and an overflow bin.
+ *   to the ORIGINAL values by numpy 1.x's 'auto' rule (the narrower of Freedman-Diaconis and
+ *   Sturges; numpy >= 2.1 widens FD bins to at least half the sqrt rule's, which NetShare
+ *   did not have), the candidate counted in the same bins plus an under- and an overflow bin.
  */
 
 export interface WeightedSample {
@@ -101,7 +102,7 @@ export function percentile(s: WeightedSample, q: number): number {
   return frac === 0 ? at(lo) : at(lo) + frac * (at(lo + 1) - at(lo));
 }
 
-/** numpy.histogram_bin_edges(values, bins='auto') of the original sample. */
+/** numpy 1.x histogram_bin_edges(values, bins='auto') of the original sample. */
 export function autoBinEdges(s: WeightedSample): Float64Array {
   const n = total(s.weights);
   let first = s.values[0]!;

@@ -1,2 +1,15 @@
 export { FIDELITY_ERRORS } from './errors.ts';
 export type { FidelityErrorCode } from './errors.ts';
+export { compareTraces } from './compare-traces.ts';
+export type { CompareOptions } from './compare-traces.ts';
+export { compareProfiles } from './fidelity-metrics.ts';
+export type { FidelityMetrics } from './fidelity-metrics.ts';
+export { collectTraceProfile, canonicalFlowKey } from './trace-profile.ts';
+export type { TraceProfile } from './trace-profile.ts';
+export { renderFidelityReport } from './fidelity-report.ts';
+export type { ReportInput } from './fidelity-report.ts';
+export { emd1d, jsd, categoricalJsd, binnedJsd, autoBinEdges, sampleOfCounts, sampleOfValues } from './distribution-distance.ts';
+export type { WeightedSample } from './distribution-distance.ts';
+export { RATE_BINS, rateSeries, rateNrmse, nrmse } from './rate-series.ts';
+export type { RateBin } from './rate-series.ts';
+export { writeEvenSpreadBaseline } from './even-spread-baseline.ts';
