@@ -56,7 +56,9 @@ export class FlowTable {
     const hi = reversed ? src : dst;
     const ports = reversed ? ((dstPort << 16) | srcPort) >>> 0 : ((srcPort << 16) | dstPort) >>> 0;
     const meta = (4 << 8) | proto;
-    const hash = finish(mix(mix(mix(meta, lo), hi), ports));
+    // Two multiplies: enough spread for linear probing at half load.
+    let hash = Math.imul(lo ^ ports, 0x9e3779b1) ^ Math.imul(hi ^ meta, 0x85ebca6b);
+    hash = (hash ^ (hash >>> 15)) >>> 0;
     const keys = this.keys;
     const slots = this.slots;
     const mask = slots.length - 1;

@@ -102,15 +102,29 @@ class InspectTotals {
 
   add(batch: PacketBatch): void {
     const { tsSec, tsNsec, capLen, origLen, ipVersion } = batch;
+    // Locals, not fields, inside the loop: this runs once per packet.
+    let bytes = 0;
+    let wireBytes = 0;
+    let ip = 0;
+    let minSec = this.minSec;
+    let minNsec = this.minNsec;
+    let maxSec = this.maxSec;
+    let maxNsec = this.maxNsec;
     for (let i = 0; i < batch.count; i++) {
-      this.bytes += capLen[i];
-      this.wireBytes += origLen[i];
-      if (ipVersion[i] !== 0) this.ipPackets++;
+      bytes += capLen[i];
+      wireBytes += origLen[i];
+      if (ipVersion[i] !== 0) ip++;
       const sec = tsSec[i];
-      const nsec = tsNsec[i];
-      if (sec < this.minSec || (sec === this.minSec && nsec < this.minNsec)) { this.minSec = sec; this.minNsec = nsec; }
-      if (sec > this.maxSec || (sec === this.maxSec && nsec > this.maxNsec)) { this.maxSec = sec; this.maxNsec = nsec; }
+      if (sec <= minSec && (sec < minSec || tsNsec[i] < minNsec)) { minSec = sec; minNsec = tsNsec[i]; }
+      if (sec >= maxSec && (sec > maxSec || tsNsec[i] > maxNsec)) { maxSec = sec; maxNsec = tsNsec[i]; }
     }
+    this.bytes += bytes;
+    this.wireBytes += wireBytes;
+    this.ipPackets += ip;
+    this.minSec = minSec;
+    this.minNsec = minNsec;
+    this.maxSec = maxSec;
+    this.maxNsec = maxNsec;
     this.packets += batch.count;
   }
 }

@@ -10,12 +10,20 @@ import { NO_FLOW, type PacketBatch } from './packet-batch.ts';
  */
 export class PacketDecoder {
   private readonly headers = new DecodedHeaders();
+  /** A DataView over the batch's data, made again only when the reader swaps buffers. */
+  private viewOf: Uint8Array | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
 
   constructor(private readonly flows: FlowTable) {}
 
   /** Decodes packets from..batch.count-1. */
   decode(batch: PacketBatch, from = 0): void {
     const d = batch.data;
+    if (d !== this.viewOf) {
+      this.viewOf = d;
+      this.view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    }
+    const view = this.view;
     const h = this.headers;
     const flows = this.flows;
     const { dataOffset, capLen, linkType, ipVersion, proto, l3Offset, l4Offset, srcPort, dstPort, tcpFlags, ttl, flowId, direction } = batch;
@@ -23,21 +31,20 @@ export class PacketDecoder {
       const start = dataOffset[i];
       const end = start + capLen[i];
       // Fast path: Ethernet, IPv4 without options, not a fragment, TCP or UDP with ports.
-      if (linkType[i] === 1 && end - start >= 38 && d[start + 12] === 0x08 && d[start + 13] === 0 && d[start + 14] === 0x45
-        && (d[start + 20] & 0x3f) === 0 && d[start + 21] === 0) {
+      // Word loads through a DataView: fewer loads and bounds checks than byte by byte.
+      if (linkType[i] === 1 && end - start >= 38 && view.getUint32(start + 12) === 0x08004500 && (view.getUint16(start + 20) & 0x3fff) === 0) {
         const p = start + 14;
         const pr = d[p + 9];
-        const total = (d[p + 2] << 8) | d[p + 3];
+        const total = view.getUint16(p + 2);
         const ipEnd = total >= 20 && total < end - p ? p + total : end;
         if ((pr === 6 || pr === 17) && ipEnd - p >= 24) {
-          const sp = (d[p + 20] << 8) | d[p + 21];
-          const dp = (d[p + 22] << 8) | d[p + 23];
+          const ports = view.getUint32(p + 20);
+          const sp = ports >>> 16;
+          const dp = ports & 0xffff;
           ipVersion[i] = 4; proto[i] = pr; l3Offset[i] = 14; l4Offset[i] = 34;
           srcPort[i] = sp; dstPort[i] = dp; ttl[i] = d[p + 8];
           tcpFlags[i] = pr === 6 && ipEnd - p >= 34 ? d[p + 33] : 0;
-          flowId[i] = flows.lookupIpv4(
-            ((d[p + 12] << 24) | (d[p + 13] << 16) | (d[p + 14] << 8) | d[p + 15]) >>> 0,
-            ((d[p + 16] << 24) | (d[p + 17] << 16) | (d[p + 18] << 8) | d[p + 19]) >>> 0, pr, sp, dp);
+          flowId[i] = flows.lookupIpv4(view.getUint32(p + 12), view.getUint32(p + 16), pr, sp, dp);
           direction[i] = flows.direction;
           continue;
         }
