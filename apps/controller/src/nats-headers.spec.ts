@@ -20,7 +20,9 @@ describe('error replies over NATS', () => {
     const requester = await connect({ servers: nats.url });
     const subject = SUBJECTS.agentRequest('tx-1', 'status');
     responder.subscribe(subject, {
-      callback: (_err, msg) => msg.respond(new Uint8Array(0), { headers: errorReplyHeaders(new MemocoError('AGENT_ERR_BUSY', 'run r1 is still sending — try later', { status: 409 })) }),
+      callback: (_err, msg) => {
+        msg.respond(new Uint8Array(0), { headers: errorReplyHeaders(new MemocoError('AGENT_ERR_BUSY', 'run r1 is still sending — try later', { status: 409 })) });
+      },
     });
     await responder.flush();
     const reply = await requester.request(subject, new Uint8Array(0), { timeout: 5000 });
