@@ -49,6 +49,7 @@ export class PcapParser implements CaptureParser {
     let n = batch.count;
     let p = window.start;
     const end = window.end;
+    const base = window.base;
     while (n < capacity && end - p >= hdr) {
       const incl = view.getUint32(p + 8, le);
       if (incl > maxCapLen) {
@@ -67,7 +68,7 @@ export class PcapParser implements CaptureParser {
       tsNsec[n] = frac * nsPerFrac;
       capLen[n] = incl;
       origLen[n] = view.getUint32(p + 12, le);
-      fileOffset[n] = window.base + p;
+      fileOffset[n] = base + p;
       dataOffset[n] = p + hdr;
       n++;
       p += hdr + incl;
