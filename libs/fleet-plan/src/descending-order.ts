@@ -7,7 +7,7 @@
  */
 const DIGIT_BITS = [11, 11, 10] as const;
 
-export function descendingOrder(predictedPackets: ArrayLike<number>): Uint32Array {
+export function descendingOrder(predictedPackets: Float64Array | readonly number[]): Uint32Array {
   const n = predictedPackets.length;
   const asFloat = new Float32Array(n);
   for (let i = 0; i < n; i++) asFloat[i] = predictedPackets[i]!;
