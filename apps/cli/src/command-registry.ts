@@ -4,6 +4,9 @@ import { tsSynthCommand } from './commands/ts-synth-command.ts';
 import { tsInspectCommand } from './commands/ts-inspect-command.ts';
 import { tsConvertCommand } from './commands/ts-convert-command.ts';
 import { verifyOrderCommand } from './commands/verify-order-command.ts';
+import { trainCommand } from './commands/train-command.ts';
+import { generateCommand } from './commands/generate-command.ts';
+import { fidelityCommand } from './commands/fidelity-command.ts';
 
 /**
  * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
@@ -15,4 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   tsInspectCommand,
   tsConvertCommand,
   verifyOrderCommand,
+  trainCommand,
+  generateCommand,
+  fidelityCommand,
 ];
