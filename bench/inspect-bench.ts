@@ -58,18 +58,31 @@ async function generateCapture(path: string, bytes: number): Promise<number> {
   return count;
 }
 
-function timeTcpdump(path: string): number {
-  const started = process.hrtime.bigint();
-  const run = spawnSync('tcpdump', ['-r', path, '-w', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (run.status !== 0) throw new Error(`tcpdump failed: ${run.stderr.toString().trim()}`);
-  return Number(process.hrtime.bigint() - started) / 1e9;
+interface Timing {
+  seconds: number;
+  /** User + system CPU seconds (all threads): steadier than wall time on a shared machine. */
+  cpuSeconds: number;
 }
 
-async function timeReader(path: string, decode: boolean): Promise<{ seconds: number; packets: number; flows: number }> {
+function timeTcpdump(path: string): Timing {
   const started = process.hrtime.bigint();
+  const timed = existsSync('/usr/bin/time');
+  const run = timed
+    ? spawnSync('/usr/bin/time', ['-f', 'CPU=%U+%S', 'tcpdump', '-r', path, '-w', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawnSync('tcpdump', ['-r', path, '-w', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (run.status !== 0) throw new Error(`tcpdump failed: ${run.stderr.toString().trim()}`);
+  const cpu = /CPU=([\d.]+)\+([\d.]+)/.exec(run.stderr.toString());
+  return { seconds, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN };
+}
+
+async function timeReader(path: string, decode: boolean): Promise<Timing & { packets: number; flows: number }> {
+  const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const result = await inspectTrace(path, { reader: { decode } });
   if (!result.complete) throw new Error(`inspect failed: ${result.error?.message}`);
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, packets: result.packets, flows: result.flows };
+  const used = process.cpuUsage(cpu);
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, packets: result.packets, flows: result.flows };
 }
 
 /** Peak RSS (MB) of a command: GNU time's %M when installed, else VmHWM polled from /proc. */
@@ -99,25 +112,35 @@ const log = (text: string) => process.stderr.write(`inspect bench: ${text}\n`);
 
 async function measureSpeed(path: string, runs: number) {
   const bytes = statSync(path).size;
-  const ours: number[] = [];
-  const tcpdump: number[] = [];
+  const ours: Timing[] = [];
+  const tcpdump: Timing[] = [];
   let packets = 0;
   let flows = 0;
   for (let run = 0; run < runs; run++) {
     tcpdump.push(timeTcpdump(path));
     const read = await timeReader(path, true);
-    ours.push(read.seconds);
+    ours.push(read);
     ({ packets, flows } = read);
-    log(`run ${run + 1}/${runs}: tcpdump ${tcpdump[run].toFixed(3)} s, memoco ${ours[run].toFixed(3)} s`);
+    log(`run ${run + 1}/${runs}: tcpdump ${tcpdump[run].seconds.toFixed(3)} s (cpu ${tcpdump[run].cpuSeconds.toFixed(2)}), memoco ${read.seconds.toFixed(3)} s (cpu ${read.cpuSeconds.toFixed(2)})`);
   }
-  const figures = (seconds: number) => ({ seconds: round(seconds, 3), MBps: round(bytes / seconds / MB, 0), Mpps: round(packets / seconds / 1e6) });
+  const summary = (timings: Timing[]) => {
+    const seconds = median(timings.map((t) => t.seconds));
+    return {
+      seconds: round(seconds, 3), MBps: round(bytes / seconds / MB, 0), Mpps: round(packets / seconds / 1e6),
+      cpuSeconds: round(median(timings.map((t) => t.cpuSeconds)), 3),
+      runsSeconds: timings.map((t) => round(t.seconds, 3)),
+    };
+  };
   const containerOnly = await timeReader(path, false);
+  const memoco = summary(ours);
+  const anchor = summary(tcpdump);
   return {
     file: { bytes, packets, flows },
-    memoco: { ...figures(median(ours)), runsSeconds: ours.map((s) => round(s, 3)), what: 'TraceReader + link/IP/transport decode + flow table, in process' },
-    memocoContainerOnly: { ...figures(containerOnly.seconds), what: 'pcap parsing only (decode: false), one run' },
-    tcpdump: { ...figures(median(tcpdump)), runsSeconds: tcpdump.map((s) => round(s, 3)), what: 'tcpdump -r FILE -w /dev/null (libpcap read + pcap_dump)' },
-    ratio: round(median(tcpdump) / median(ours)),
+    memoco: { ...memoco, what: 'TraceReader + link/IP/transport decode + flow table + inspect totals, in process' },
+    memocoContainerOnly: { seconds: round(containerOnly.seconds, 3), Mpps: round(packets / containerOnly.seconds / 1e6), what: 'pcap parsing only (decode: false), one run' },
+    tcpdump: { ...anchor, what: 'tcpdump -r FILE -w /dev/null (libpcap read + pcap_dump)' },
+    ratio: round(anchor.seconds / memoco.seconds),
+    cpuRatio: round(anchor.cpuSeconds / memoco.cpuSeconds),
   };
 }
 
@@ -134,6 +157,7 @@ export async function runBench(args: string[]): Promise<object> {
       files.push(path);
     }
     const speed = await measureSpeed(files[0], options.runs);
+    const baseline = await peakRssMb(process.execPath, [CLI, '--help']);
     const rss = [];
     for (const path of files) {
       const memoco = await peakRssMb(process.execPath, [CLI, 'inspect', path, '--json']);
@@ -145,6 +169,7 @@ export async function runBench(args: string[]): Promise<object> {
       packetSize: 64,
       speed,
       rss,
+      memocoCliBaselineRssMB: round(baseline.peakRssMb, 1),
       rssGrowthMB: round(rss[1].memocoInspectPeakRssMB - rss[0].memocoInspectPeakRssMB, 1),
       goals: {
         atLeastTcpdumpSpeed: speed.ratio >= 1,
