@@ -11,6 +11,12 @@ import type { HostView } from './fleet-gateway.ts';
 export interface HostRegistryWatcherOptions {
   /** Pause before re-watching after the watch ended. */
   restartDelayMs: number;
+  /**
+   * Re-watch when no entry arrived for this long while hosts are registered (they rewrite
+   * their entries every heartbeat, so silence means the watch is stuck: its consumer lived
+   * on a cluster node that died, issue 6 "Scale-out").
+   */
+  stallMs: number;
   onProblem: (message: string) => void;
 }
 
@@ -19,9 +25,20 @@ export class HostRegistryWatcher {
   private stopped = false;
   private current: { stop(): void } | undefined;
   private firstSync: Promise<void>;
+  private lastEntryAtMs = Date.now();
+  private readonly stallCheck: NodeJS.Timeout;
 
   constructor(private readonly kv: KV, private readonly options: HostRegistryWatcherOptions) {
     this.firstSync = this.run();
+    this.stallCheck = setInterval(() => this.restartIfStalled(), Math.max(100, options.stallMs / 4));
+    this.stallCheck.unref();
+  }
+
+  private restartIfStalled(): void {
+    if (this.hosts.size === 0 || Date.now() - this.lastEntryAtMs <= this.options.stallMs) return;
+    this.options.onProblem(`host registry watch silent for ${Date.now() - this.lastEntryAtMs} ms; watching again`);
+    this.lastEntryAtMs = Date.now();
+    this.current?.stop();
   }
 
   /** Resolves once the registry's current content has been read. */
@@ -35,6 +52,7 @@ export class HostRegistryWatcher {
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.stallCheck);
     this.current?.stop();
   }
 
@@ -77,6 +95,7 @@ export class HostRegistryWatcher {
   }
 
   private apply(entry: KvEntry): void {
+    this.lastEntryAtMs = Date.now();
     if (entry.operation !== 'PUT') {
       this.hosts.delete(entry.key);
       return;

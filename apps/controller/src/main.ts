@@ -23,6 +23,7 @@ async function start(config: ControllerConfig): Promise<() => Promise<void>> {
       ...(config.natsNkeySeedFile !== undefined ? { nkeySeed: readFileSync(config.natsNkeySeedFile, 'utf8').trim() } : {}),
     },
     resources: { replicas: config.natsReplicas },
+    registryStallMs: Math.max(1000, Math.floor(config.hostTimeoutMs / 3)),
     nowMs: Date.now,
     log,
   }).catch(async (error) => {

@@ -27,6 +27,8 @@ import { ensureFleetResources, type FleetResources } from './nats-resource-setup
 
 export interface NatsFleetGatewayOptions {
   connect: NatsConnectOptions;
+  /** See HostRegistryWatcherOptions.stallMs; a third of the host timeout suits. */
+  registryStallMs?: number;
   resources: Partial<NatsResourceOptions>;
   nowMs: () => number;
   log: (message: string) => void;
@@ -64,7 +66,7 @@ export class NatsFleetGateway implements FleetGateway {
     const { nc, tracker } = connection;
     try {
       const resources = await ensureFleetResources(nc, natsResourceSpecs(options.resources));
-      const registry = new HostRegistryWatcher(resources.hosts, { restartDelayMs: RETRY_DELAY_MS, onProblem: options.log });
+      const registry = new HostRegistryWatcher(resources.hosts, { restartDelayMs: RETRY_DELAY_MS, stallMs: options.registryStallMs ?? 2000, onProblem: options.log });
       await registry.ready();
       return new NatsFleetGateway(nc, jetstream(nc), tracker, resources, registry, options);
     } catch (error) {

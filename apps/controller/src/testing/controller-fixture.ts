@@ -41,7 +41,7 @@ export interface ControllerFixture {
 
 export const FAST_CONFIG: Partial<ControllerConfig> = {
   apiToken: TEST_TOKEN,
-  hostTimeoutMs: 1200,
+  hostTimeoutMs: 2500,
   startLeadMs: 400,
   resultGraceMs: 3000,
   cancelGraceMs: 1500,
@@ -63,6 +63,7 @@ export async function startControllerFixture(overrides: Partial<ControllerConfig
   const fleet = await NatsFleetGateway.open({
     connect: { servers: config.natsServers, user: NATS_USER, password: NATS_PASS, name: 'controller-under-test' },
     resources: { replicas: config.natsReplicas },
+    registryStallMs: Math.max(1000, Math.floor(config.hostTimeoutMs / 3)),
     nowMs: Date.now,
     log: () => {},
   });

@@ -151,7 +151,18 @@ export class SimulatedAgent {
 
   private async sendResult(a: RunAssignment, status: RunHostResult['status'], packets: number, startedAt: number | null, error?: RunHostResult['error']): Promise<void> {
     const result: RunHostResult = { runId: a.runId, host: a.host, status, packets, bytes: packets * this.options.packetBytes, outOfOrder: 0, startedAtUnixMs: startedAt, finishedAtUnixMs: Date.now(), ...(error ? { error } : {}) };
-    await this.js.publish(SUBJECTS.runReport(a.runId, a.host, 'result'), encodeMessage('result', result));
+    // A result must land: retry while the stream has no leader (a cluster node died) or
+    // NATS restarts, as a real agent does. Progress is not retried: the next one replaces it.
+    const data = encodeMessage('result', result);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.js.publish(SUBJECTS.runReport(a.runId, a.host, 'result'), data, { msgID: `${a.runId}.result.${a.host}` });
+        return;
+      } catch (publishError) {
+        if (this.silent || attempt >= 40) throw publishError;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   /** The host disappears mid-run: no more heartbeats, progress or result (the process died). */
