@@ -28,24 +28,33 @@ export class FileChunkSource implements ChunkSource {
     }
   }
 
+  private inFlight: Promise<unknown> | undefined;
+
   async read(target: Uint8Array, offset: number, length: number): Promise<number> {
+    const reading = this.handle.read(target, offset, length, null);
+    this.inFlight = reading;
     try {
-      const { bytesRead } = await this.handle.read(target, offset, length, null);
-      return bytesRead;
+      return (await reading).bytesRead;
     } catch (error) {
       throw toIoError(error, this.path);
     }
   }
 
+  /** Waits for a read still running (its buffer and descriptor must outlive it), then closes. */
   async close(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
     await this.handle.close().catch(() => undefined);
   }
 }
 
 /**
- * Copies an async byte stream into the caller's buffers, whatever size its chunks have,
- * filling each read as far as the stream allows (fewer, larger parse steps).
+ * A read from a stream returns once it holds this much (or the stream ended): small
+ * enough that an upload is parsed while it arrives, large enough that tiny network chunks
+ * do not make the reader re-copy a long record's head once per chunk.
  */
+export const MIN_STREAM_READ = 64 * 1024;
+
+/** Copies an async byte stream into the caller's buffers, whatever size its chunks have. */
 export class StreamChunkSource implements ChunkSource {
   readonly totalBytes = undefined;
   private readonly iterator: AsyncIterator<Uint8Array>;
@@ -59,8 +68,9 @@ export class StreamChunkSource implements ChunkSource {
 
   async read(target: Uint8Array, offset: number, length: number): Promise<number> {
     let copied = 0;
+    const enough = Math.min(length, MIN_STREAM_READ);
     while (copied < length) {
-      if (this.pendingAt === this.pending.length && !(await this.nextChunk())) break;
+      if (this.pendingAt === this.pending.length && (copied >= enough || !(await this.nextChunk()))) break;
       const take = Math.min(length - copied, this.pending.length - this.pendingAt);
       target.set(this.pending.subarray(this.pendingAt, this.pendingAt + take), offset + copied);
       this.pendingAt += take;
@@ -90,10 +100,14 @@ export class StreamChunkSource implements ChunkSource {
     return true;
   }
 
+  /**
+   * Tells the stream we are done without waiting: a stalled upload must not hold the
+   * reader open (an async iterator's return() waits behind a pending next()).
+   */
   async close(): Promise<void> {
     if (!this.done) {
       this.done = true;
-      await this.iterator.return?.().catch(() => undefined);
+      void this.iterator.return?.()?.catch(() => undefined);
     }
   }
 }

@@ -77,8 +77,8 @@ export class ReadWindow {
     this.start += count;
   }
 
+  /** Closes the source; a read still running is the source's to wait for (files) or drop (streams). */
   async close(): Promise<void> {
-    await this.prefetch?.catch(() => undefined);
     this.prefetch = undefined;
     await this.source.close();
   }

@@ -53,6 +53,21 @@ describe('TraceReader', () => {
     await expect(reader.batches().next()).rejects.toMatchObject({ code: 'PCAP_ERR_BAD_OPTIONS' });
   });
 
+  it('lets go of a stalled stream when the consumer stops', async () => {
+    const file = pcapFile({}, Array.from({ length: 2000 }, (_, k) => ({ sec: k, frac: 0, data: new Uint8Array(60) })));
+    async function* stalls() {
+      yield file;
+      await new Promise(() => undefined); // the upload never sends more
+    }
+    const reader = new TraceReader(stalls(), { batchSize: 5 });
+    let seen = 0;
+    for await (const batch of reader.batches()) {
+      seen += batch.count;
+      if (seen >= 10) break;
+    }
+    expect(seen).toBe(10);
+  });
+
   it('rejects options out of range with exact messages', () => {
     expect(() => new TraceReader('x', { batchSize: 0 })).toThrow('batchSize must be an integer from 1 to 1048576, got 0');
     expect(() => new TraceReader('x', { chunkBytes: 1.5 })).toThrow('chunkBytes must be an integer from 1 to 268435456, got 1.5');
