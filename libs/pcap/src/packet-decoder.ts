@@ -52,9 +52,7 @@ export class PacketDecoder {
       const ip = decodeLink(d, start, end, linkType[i]);
       const version = ip & 7;
       if (ip < 0 || !decodeIp(d, (ip - version) / 8, end, version, h) || h.l3 - start > 0xffff) {
-        ipVersion[i] = 0; proto[i] = 0; l3Offset[i] = 0; l4Offset[i] = 0;
-        srcPort[i] = 0; dstPort[i] = 0; tcpFlags[i] = 0; ttl[i] = 0;
-        flowId[i] = NO_FLOW; direction[i] = 0;
+        markNotIp(batch, i);
         continue;
       }
       decodeTransport(d, h);
@@ -71,4 +69,11 @@ export class PacketDecoder {
       direction[i] = flows.direction;
     }
   }
+}
+
+/** A packet with no IP header: zero decoded fields, no flow. */
+function markNotIp(batch: PacketBatch, i: number): void {
+  batch.ipVersion[i] = 0; batch.proto[i] = 0; batch.l3Offset[i] = 0; batch.l4Offset[i] = 0;
+  batch.srcPort[i] = 0; batch.dstPort[i] = 0; batch.tcpFlags[i] = 0; batch.ttl[i] = 0;
+  batch.flowId[i] = NO_FLOW; batch.direction[i] = 0;
 }
