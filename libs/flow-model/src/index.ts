@@ -32,3 +32,6 @@ export { createPlan, generateTraffic } from './regen/traffic-generator.ts';
 export type { PacketSink, GenerateSummary } from './regen/traffic-generator.ts';
 export { generateTraceFile } from './regen/generate-trace-file.ts';
 export type { GenerateFileResult } from './regen/generate-trace-file.ts';
+// Benchmark support
+export { writeSyntheticTrace } from './test-support/synthetic-trace.ts';
+export type { SyntheticTraceOptions } from './test-support/synthetic-trace.ts';

@@ -9,9 +9,10 @@
  *
  * i.e. a linear model in the row's coefficients over a piecewise-constant time basis
  * modulated by the activity profile (docs/flow-models.md, "The count model"). Inputs `flow`
- * and `bin` are int64 [N]; output `count` is float32 [N]. Only opset-13 operators that
- * onnxruntime's CPU provider implements for int64: Mod, Gather, Sub, Div, Add, Max, Min,
- * GreaterOrEqual, LessOrEqual, And, Mul, Where.
+ * and `bin` are int64 [N]; output `count` is float32 [N]. Per-row tables are stored as int32
+ * (half the bytes) and widened with Cast after the Gather. Only opset-13 operators that
+ * onnxruntime's CPU provider implements for int64: Mod, Gather, Cast, Sub, Div, Add, Max,
+ * Min, GreaterOrEqual, LessOrEqual, And, Mul, Where.
  */
 import { ONNX_DATA_TYPE, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from '../onnx/onnx-encoder.ts';
 import type { FlowModel } from './flow-model.ts';
@@ -19,20 +20,30 @@ import type { FlowModel } from './flow-model.ts';
 export const COUNT_GRAPH_INPUTS = { flow: 'flow', bin: 'bin' } as const;
 export const COUNT_GRAPH_OUTPUT = 'count';
 
+const INT64 = ONNX_DATA_TYPE.INT64;
+
+/** Gather an int32 per-row table at `flow` and widen it to int64. */
+function rowValue(table: string, output: string): OnnxNode[] {
+  return [
+    { opType: 'Gather', inputs: [table, 'flow'], outputs: [`${output}_i32`], intAttributes: { axis: 0 } },
+    { opType: 'Cast', inputs: [`${output}_i32`], outputs: [output], intAttributes: { to: INT64 } },
+  ];
+}
+
 export const COUNT_GRAPH_NODES: readonly OnnxNode[] = [
   { opType: 'Mod', inputs: ['bin', 'g.window'], outputs: ['b'], intAttributes: { fmod: 0 } },
-  { opType: 'Gather', inputs: ['g.start_bin', 'flow'], outputs: ['start'], intAttributes: { axis: 0 } },
-  { opType: 'Gather', inputs: ['g.last_bin', 'flow'], outputs: ['last'], intAttributes: { axis: 0 } },
+  ...rowValue('g.start_bin', 'start'),
+  ...rowValue('g.last_bin', 'last'),
   { opType: 'Sub', inputs: ['b', 'start'], outputs: ['rel'] },
   { opType: 'GreaterOrEqual', inputs: ['rel', 'g.zero_i'], outputs: ['after_start'] },
   { opType: 'LessOrEqual', inputs: ['b', 'last'], outputs: ['before_end'] },
   { opType: 'And', inputs: ['after_start', 'before_end'], outputs: ['inside'] },
-  { opType: 'Gather', inputs: ['g.bins_per_coef', 'flow'], outputs: ['width'], intAttributes: { axis: 0 } },
+  ...rowValue('g.bins_per_coef', 'width'),
   { opType: 'Div', inputs: ['rel', 'width'], outputs: ['k_raw'] },
   { opType: 'Max', inputs: ['k_raw', 'g.zero_i'], outputs: ['k_low'] },
-  { opType: 'Gather', inputs: ['g.coef_last', 'flow'], outputs: ['k_max'], intAttributes: { axis: 0 } },
+  ...rowValue('g.coef_last', 'k_max'),
   { opType: 'Min', inputs: ['k_low', 'k_max'], outputs: ['k'] },
-  { opType: 'Gather', inputs: ['g.coef_base', 'flow'], outputs: ['base'], intAttributes: { axis: 0 } },
+  ...rowValue('g.coef_base', 'base'),
   { opType: 'Add', inputs: ['base', 'k'], outputs: ['coef_index'] },
   { opType: 'Gather', inputs: ['g.coef', 'coef_index'], outputs: ['w'], intAttributes: { axis: 0 } },
   { opType: 'Div', inputs: ['b', 'g.profile_width'], outputs: ['profile_index'] },
@@ -61,7 +72,7 @@ export function countGraphInitializers(model: FlowModel): OnnxTensor[] {
   const rows = t.kind.length;
   const coefLast = new Int32Array(rows);
   for (let i = 0; i < rows; i++) coefLast[i] = t.coefCount[i]! - 1;
-  const vector = (name: string, values: ArrayLike<number>): OnnxTensor => ({ name, dataType: ONNX_DATA_TYPE.INT64, dims: [values.length], data: int64(values) });
+  const vector = (name: string, values: Int32Array): OnnxTensor => ({ name, dataType: ONNX_DATA_TYPE.INT32, dims: [values.length], data: values });
   const scalar = (name: string, value: number): OnnxTensor => ({ name, dataType: ONNX_DATA_TYPE.INT64, dims: [], data: int64([value]) });
   return [
     scalar('g.window', model.info.windowBins),

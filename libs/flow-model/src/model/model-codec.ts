@@ -103,19 +103,13 @@ export function decodeFlowModel(bytes: Uint8Array): FlowModel {
   return model;
 }
 
-function toInt32(values: BigInt64Array): Int32Array {
-  const out = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
-  return out;
-}
-
 function graphTables(onnx: DecodedOnnx): Pick<FlowModelTables, 'startBin' | 'lastBin' | 'binsPerCoef' | 'coefBase' | 'coefCount' | 'coef' | 'profile'> {
-  const coefLast = toInt32(tensorArray(onnx, 'g.coef_last', 'int64'));
+  const coefLast = tensorArray(onnx, 'g.coef_last', 'int32');
   return {
-    startBin: toInt32(tensorArray(onnx, 'g.start_bin', 'int64')),
-    lastBin: toInt32(tensorArray(onnx, 'g.last_bin', 'int64')),
-    binsPerCoef: toInt32(tensorArray(onnx, 'g.bins_per_coef', 'int64')),
-    coefBase: toInt32(tensorArray(onnx, 'g.coef_base', 'int64')),
+    startBin: tensorArray(onnx, 'g.start_bin', 'int32'),
+    lastBin: tensorArray(onnx, 'g.last_bin', 'int32'),
+    binsPerCoef: tensorArray(onnx, 'g.bins_per_coef', 'int32'),
+    coefBase: tensorArray(onnx, 'g.coef_base', 'int32'),
     coefCount: coefLast.map((v) => v + 1),
     coef: tensorArray(onnx, 'g.coef', 'float32'),
     profile: tensorArray(onnx, 'g.profile', 'float32'),

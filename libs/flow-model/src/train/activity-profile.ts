@@ -6,16 +6,17 @@
  */
 export class ActivityProfile {
   shift = 0;
+  private width = 1;
   private counts = new Float64Array(1024);
   private used = 0;
 
   constructor(readonly maxEntries: number) {}
 
   add(bin: number, weight = 1): void {
-    let index = Math.floor(bin / 2 ** this.shift);
+    let index = Math.floor(bin / this.width);
     while (index >= this.maxEntries) {
       this.halve();
-      index = Math.floor(bin / 2 ** this.shift);
+      index = Math.floor(bin / this.width);
     }
     if (index >= this.counts.length) {
       const grown = new Float64Array(Math.min(this.maxEntries, Math.max(index + 1, this.counts.length * 2)));
@@ -32,6 +33,7 @@ export class ActivityProfile {
     this.counts.fill(0, half);
     this.used = half;
     this.shift++;
+    this.width *= 2;
   }
 
   /** Entries covering `windowBins` bins at the current resolution (a copy). */

@@ -48,7 +48,9 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
   const heaviest = byWeight[0]!;
   const startBin = Math.min(...members.map((m) => m.histogram.anchor));
   const lastBin = Math.max(...members.map((m) => Math.max(m.histogram.anchor, binOf(m.lastNs, binNs))));
-  const histogram = new TimeHistogram(startBin, maxBins);
+  let shift = 0;
+  while (Math.ceil((lastBin - startBin + 1) / 2 ** shift) > maxBins) shift++;
+  const dense = new Float64Array(Math.ceil((lastBin - startBin + 1) / 2 ** shift));
   const dirs = [new DirectionStats(sizeAtoms * 2), new DirectionStats(sizeAtoms * 2)] as const;
   const gaps = new Float64Array(heaviest.gaps.length);
   const memberSizes = emptyMemberSizes();
@@ -58,7 +60,7 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
   for (const m of members) {
     const h = m.histogram;
     const memberLast = Math.max(h.anchor, binOf(m.lastNs, binNs));
-    h.forEach((k, count) => histogram.add(Math.min(memberLast, h.anchor + k * h.width + Math.floor(h.width / 2)), count));
+    addMemberHistogram(dense, startBin, shift, h, memberLast);
     packets += m.packets;
     reverse += m.reverse;
     activeNs += m.lastNs - m.firstNs + binNs;
@@ -66,6 +68,7 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
     for (let i = 0; i < gaps.length; i++) gaps[i]! += m.gaps[i]!;
     for (const d of [0, 1] as const) mergeDirection(dirs[d], m.dirs[d]);
   }
+  const histogram = TimeHistogram.fromDense(startBin, maxBins, shift, dense);
   const spanNs = (lastBin - startBin + 1) * binNs;
   const template = draftFromFlow(heaviest, binNs);
   const withReverse = byWeight.find((m) => m.dirs[1].template);
@@ -94,14 +97,26 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
   };
 }
 
+/** Adds a member's counts at the centres of its histogram bins into the class's dense bins. */
+function addMemberHistogram(dense: Float64Array, startBin: number, shift: number, h: TimeHistogram, memberLast: number): void {
+  const width = h.width;
+  const half = Math.floor(width / 2);
+  const counts = h.dense();
+  for (let k = 0; k < counts.length; k++) {
+    if (counts[k] === 0) continue;
+    const bin = Math.min(memberLast, h.anchor + k * width + half);
+    dense[Math.floor((bin - startBin) / 2 ** shift)]! += counts[k]!;
+  }
+}
+
 function mergeDirection(into: DirectionStats, from: DirectionStats): void {
   into.packets += from.packets;
-  from.atoms.keys.forEach((size, i) => {
+  for (let i = 0; i < from.atoms.keys.length; i++) {
     const count = from.atoms.counts[i]!;
-    if (count > 0 && !into.atoms.add(size, count)) into.buckets.add(Math.floor(size / SIZE_BUCKET_BYTES), count);
-  });
-  into.buckets.merge(from.buckets);
-  into.flags.merge(from.flags);
+    if (count > 0 && !into.atoms.add(from.atoms.keys[i]!, count)) into.addBucketed(from.atoms.keys[i]!, count);
+  }
+  for (let i = 0; i < from.buckets.keys.length; i++) into.addBucketed(from.buckets.keys[i]! * SIZE_BUCKET_BYTES, from.buckets.counts[i]!);
+  for (let i = 0; i < from.flags.keys.length; i++) into.addFlagCount(from.flags.keys[i]!, from.flags.counts[i]!);
   if (from.packets > 0 && into.firstFlags < 0) into.firstFlags = from.firstFlags;
   if (from.packets > 0) into.lastFlags = from.lastFlags;
 }

@@ -11,10 +11,11 @@ import { ROW_KIND, type FlowModel, type FlowModelInfo } from '../model/flow-mode
 import { encodeFlowModel } from '../model/model-codec.ts';
 import { ActivityProfile } from './activity-profile.ts';
 import { assignClasses, draftClass } from './flow-classes.ts';
-import { FlowStats } from './flow-stats.ts';
+import { FIRST_NS, FLOW_NUMBERS, FlowNumbers, FlowStats, LAST_NS, PACKETS, PREVIOUS_NS, WIRE_BYTES, type DirectionStats } from './flow-stats.ts';
+import { GAP_BUCKETS, gapBucket } from '../model/log2-buckets.ts';
 import { captureTemplate } from './header-template.ts';
 import { assembleModel } from './model-assembler.ts';
-import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
+import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
 import { fitRowsToProfile } from './profile-fit.ts';
 import { draftFromFlow, type RowDraft } from './row-draft.ts';
 import { binNsOf, parseTrainOptions, type TrainOptions } from './train-options.ts';
@@ -30,6 +31,7 @@ export class FlowTrainer {
   readonly options: TrainOptions;
   readonly binNs: number;
   private flows: (FlowStats | undefined)[] = [];
+  private readonly numbers = new FlowNumbers();
   private readonly profile: ActivityProfile;
   private startSec = Number.NaN;
   private startNsec = 0;
@@ -48,39 +50,73 @@ export class FlowTrainer {
     return this.ipPackets + this.nonIpPackets;
   }
 
+  /**
+   * The hot path: per packet a few typed-array updates and int-only calls (the histogram, the
+   * size and flag counters); times stay doubles in local variables and FlowNumbers arrays.
+   */
   addBatch(batch: PacketBatch): void {
+    const { flowId: ids, ipVersion, tsSec, tsNsec, origLen, direction, tcpFlags } = batch;
+    const binNs = this.binNs;
+    let lastNs = this.lastNs;
+    let ipBytes = this.ipBytes;
+    let ipPackets = this.ipPackets;
     for (let i = 0; i < batch.count; i++) {
-      const flowId = batch.flowId[i]!;
-      if (flowId === NO_FLOW || batch.ipVersion[i] === 0) {
+      const id = ids[i]!;
+      if (id === NO_FLOW || ipVersion[i] === 0) {
         this.nonIpPackets++;
         continue;
       }
       if (Number.isNaN(this.startSec)) {
-        this.startSec = batch.tsSec[i]!;
-        this.startNsec = batch.tsNsec[i]!;
+        this.startSec = tsSec[i]!;
+        this.startNsec = tsNsec[i]!;
       }
       // Captures are sometimes slightly out of order: a packet before the first one counts at 0.
-      const timeNs = Math.max(0, (batch.tsSec[i]! - this.startSec) * 1e9 + (batch.tsNsec[i]! - this.startNsec));
-      const bin = Math.floor(timeNs / this.binNs);
-      if (timeNs > this.lastNs) this.lastNs = timeNs;
-      this.ipPackets++;
-      this.ipBytes += batch.origLen[i]!;
+      const timeNs = Math.max(0, (tsSec[i]! - this.startSec) * 1e9 + (tsNsec[i]! - this.startNsec));
+      const bin = Math.floor(timeNs / binNs);
+      const size = origLen[i]!;
+      if (timeNs > lastNs) lastNs = timeNs;
+      ipPackets++;
+      ipBytes += size;
       this.profile.add(bin);
-      const flow = this.flows[flowId] ?? this.newFlow(flowId, batch, i, bin);
-      const direction = batch.direction[i]!;
-      const flags = batch.tcpFlags[i]!;
-      flow.add(timeNs, bin, direction, batch.origLen[i]!, flags);
-      const dir = flow.dirs[direction]!;
-      if (dir.wantsTemplate(flow.proto, flags)) {
-        const at = batch.dataOffset[i]!;
-        dir.setTemplate(captureTemplate(batch.data, at, batch.capLen[i]!, batch.linkType[i]!, flow.ipVersion, flow.proto, batch.l3Offset[i]!, batch.l4Offset[i]!), flow.proto, flags);
-      }
+      const flow = this.flows[id] ?? this.newFlow(id, batch, i, bin, timeNs);
+      this.countInFlow(id, timeNs, size);
+      flow.histogram.add(bin);
+      const dirIndex = direction[i]!;
+      const flags = tcpFlags[i]!;
+      const dir = flow.dirs[dirIndex]!;
+      dir.packets++;
+      dir.addSize(size);
+      if (flow.proto === 6) dir.addFlags(flags);
+      if (dir.wantsTemplate(flow.proto, flags)) this.captureTemplate(flow, dir, batch, i, flags);
     }
+    this.lastNs = lastNs;
+    this.ipBytes = ipBytes;
+    this.ipPackets = ipPackets;
   }
 
-  private newFlow(flowId: number, batch: PacketBatch, i: number, bin: number): FlowStats {
+  /** Packet count, bytes, first/last time and the gap since the flow's previous packet. */
+  private countInFlow(id: number, timeNs: number, size: number): void {
+    const v = this.numbers.values;
+    const at = id * FLOW_NUMBERS;
+    if (v[at + PACKETS]! > 0) this.numbers.gaps[id * GAP_BUCKETS + gapBucket(Math.max(0, timeNs - v[at + PREVIOUS_NS]!))]! += 1;
+    v[at + PACKETS]! += 1;
+    v[at + WIRE_BYTES]! += size;
+    if (timeNs < v[at + FIRST_NS]!) v[at + FIRST_NS] = timeNs;
+    if (timeNs > v[at + LAST_NS]!) v[at + LAST_NS] = timeNs;
+    v[at + PREVIOUS_NS] = timeNs;
+  }
+
+  private captureTemplate(flow: FlowStats, dir: DirectionStats, batch: PacketBatch, i: number, flags: number): void {
+    const template = captureTemplate(batch.data, batch.dataOffset[i]!, batch.capLen[i]!, batch.linkType[i]!, flow.ipVersion, flow.proto, batch.l3Offset[i]!, batch.l4Offset[i]!);
+    dir.setTemplate(template, flow.proto, flags);
+  }
+
+  private newFlow(id: number, batch: PacketBatch, i: number, bin: number, timeNs: number): FlowStats {
     const flow = new FlowStats(batch.ipVersion[i]!, batch.proto[i]!, bin, this.options.maxCoefsPerFlow, this.options.sizeAtoms);
-    this.flows[flowId] = flow;
+    this.flows[id] = flow;
+    this.numbers.ensure(id);
+    this.numbers.values[id * FLOW_NUMBERS + FIRST_NS] = timeNs;
+    this.numbers.values[id * FLOW_NUMBERS + LAST_NS] = timeNs;
     return flow;
   }
 
@@ -90,7 +126,13 @@ export class FlowTrainer {
     if (this.ipPackets === 0) {
       throw new MemocoError('FLOWMODEL_ERR_NO_IP_PACKETS', `the trace's ${this.nonIpPackets} packets are all non-IP; flows are IP 5-tuples, no model written`, { status: 400 });
     }
-    const flows = this.flows.filter((f): f is FlowStats => f !== undefined).sort((a, b) => b.packets - a.packets);
+    const flows: FlowStats[] = [];
+    this.flows.forEach((flow, id) => {
+      if (!flow) return;
+      flow.settle(this.numbers, id);
+      flows.push(flow);
+    });
+    flows.sort((a, b) => b.packets - a.packets);
     const windowBins = Math.floor(this.lastNs / this.binNs) + 1;
     const budget = this.options.maxModelBytes;
     const aggregate = this.profile.entries(windowBins);
@@ -119,18 +161,18 @@ export class FlowTrainer {
 
   /** All flows one by one when they fit with room for coefficients; else the heaviest ones plus classes. */
   private chooseRows(flows: FlowStats[], avail: number): RowDraft[] {
-    const drafts = flows.map((f) => draftFromFlow(f, this.binNs));
-    const sizes = drafts.map((d) => rowBytesWithoutCoefs(d) + 4);
+    const sizes = flows.map((f) => flowBytesWithoutCoefs(f) + 4);
     const total = sizes.reduce((s, n) => s + n, 0);
-    if (total <= avail * 0.75) return drafts;
+    const draft = (list: FlowStats[]) => list.map((f) => draftFromFlow(f, this.binNs));
+    if (total <= avail * 0.75) return draft(flows);
     const maxClasses = Math.max(1, Math.floor((avail * 0.1) / CLASS_ROW_ESTIMATE_BYTES));
     let used = 0;
     let individual = 0;
-    while (individual < drafts.length && used + sizes[individual]! <= avail * 0.6) used += sizes[individual++]!;
-    if (individual === drafts.length) return drafts;
+    while (individual < flows.length && used + sizes[individual]! <= avail * 0.6) used += sizes[individual++]!;
+    if (individual === flows.length) return draft(flows);
     const groups = assignClasses(flows.slice(individual), maxClasses);
     const classes = groups.map((g) => draftClass(g, this.binNs, this.options.maxCoefsPerFlow, this.options.sizeAtoms));
-    return [...drafts.slice(0, individual), ...classes];
+    return [...draft(flows.slice(0, individual)), ...classes];
   }
 
   private info(windowBins: number, traceFlows: number, rows: RowDraft[]): FlowModelInfo {

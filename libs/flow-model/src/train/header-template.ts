@@ -24,38 +24,33 @@ function transportHeaderLength(data: Uint8Array, l4: number, end: number, proto:
   return 0;
 }
 
-function ethernetHeader(data: Uint8Array, start: number, linkType: number, l3: number, ipVersion: number): Uint8Array {
-  const ethertype = ipVersion === 4 ? 0x0800 : 0x86dd;
+/** VLAN tags between the MACs and the IP header of an Ethernet capture (0 for other link types). */
+function vlanTags(data: Uint8Array, start: number, linkType: number, l3: number): number {
+  if (linkType !== LINKTYPE_ETHERNET || l3 < 14) return 0;
   let tags = 0;
-  let macs: Uint8Array;
-  if (linkType === LINKTYPE_ETHERNET && l3 >= 14) {
-    macs = data.subarray(start, start + 12);
-    let at = start + 12;
-    while (at + 6 <= start + l3 && VLAN_ETHERTYPES.has((data[at]! << 8) | data[at + 1]!)) {
-      tags++;
-      at += 4;
-    }
-  } else {
-    macs = syntheticMacs(data, start + l3, ipVersion);
-  }
-  const header = new Uint8Array(14 + tags * 4);
-  header.set(macs, 0);
-  header.set(data.subarray(start + 12, start + 12 + tags * 4), 12);
-  header[12 + tags * 4] = ethertype >>> 8;
-  header[13 + tags * 4] = ethertype & 0xff;
-  return header;
+  for (let at = start + 12; at + 6 <= start + l3 && VLAN_ETHERTYPES.has((data[at]! << 8) | data[at + 1]!); at += 4) tags++;
+  return tags;
 }
 
-/** dst MAC then src MAC, 02:00 followed by the last four bytes of the IP address. */
-function syntheticMacs(data: Uint8Array, l3: number, ipVersion: number): Uint8Array {
-  const srcEnd = ipVersion === 4 ? l3 + 16 : l3 + 24;
-  const dstEnd = ipVersion === 4 ? l3 + 20 : l3 + 40;
-  const macs = new Uint8Array(12);
-  macs.set([0x02, 0x00], 0);
-  macs.set(data.subarray(dstEnd - 4, dstEnd), 2);
-  macs.set([0x02, 0x00], 6);
-  macs.set(data.subarray(srcEnd - 4, srcEnd), 8);
-  return macs;
+/** Writes the Ethernet header (MACs, tags, ethertype) of the template into out[0 ..). */
+function writeEthernet(out: Uint8Array, data: Uint8Array, start: number, linkType: number, l3: number, ipVersion: number, tags: number): void {
+  if (linkType === LINKTYPE_ETHERNET && l3 >= 14) {
+    for (let i = 0; i < 12 + tags * 4; i++) out[i] = data[start + i]!;
+  } else {
+    // dst MAC then src MAC, 02:00 followed by the last four bytes of the IP address.
+    const ip = start + l3;
+    const srcEnd = ipVersion === 4 ? ip + 16 : ip + 24;
+    const dstEnd = ipVersion === 4 ? ip + 20 : ip + 40;
+    out[0] = 0x02;
+    out[6] = 0x02;
+    for (let i = 0; i < 4; i++) {
+      out[2 + i] = data[dstEnd - 4 + i]!;
+      out[8 + i] = data[srcEnd - 4 + i]!;
+    }
+  }
+  const ethertype = ipVersion === 4 ? 0x0800 : 0x86dd;
+  out[12 + tags * 4] = ethertype >>> 8;
+  out[13 + tags * 4] = ethertype & 0xff;
 }
 
 /**
@@ -68,12 +63,11 @@ export function captureTemplate(data: Uint8Array, start: number, capLen: number,
   const l4Start = l4 > 0 ? l4 : ipHeaderEnd;
   const l4Length = l4 > 0 ? transportHeaderLength(data, start + l4, end, proto) : 0;
   const copyEnd = Math.min(end, start + l4Start + l4Length);
-  const ethernet = ethernetHeader(data, start, linkType, l3, ipVersion);
-  const ip = data.subarray(start + l3, copyEnd);
-  const bytes = new Uint8Array(ethernet.length + (l4Start - l3) + l4Length);
-  bytes.set(ethernet, 0);
-  bytes.set(ip, ethernet.length);
-  const l3Offset = ethernet.length;
+  const tags = vlanTags(data, start, linkType, l3);
+  const l3Offset = 14 + tags * 4;
+  const bytes = new Uint8Array(l3Offset + (l4Start - l3) + l4Length);
+  writeEthernet(bytes, data, start, linkType, l3, ipVersion, tags);
+  for (let from = start + l3, to = l3Offset; from < copyEnd; from++, to++) bytes[to] = data[from]!;
   if (ipVersion === 4) {
     bytes[l3Offset + 6] = bytes[l3Offset + 6]! & 0x40;
     bytes[l3Offset + 7] = 0;

@@ -1,106 +1,154 @@
 /**
  * Packs fitted rows into the model's typed-array tables (flow-model.ts). Weights are stored
- * as uint32; counts beyond 2^32-1 saturate (the sampler only needs proportions).
+ * as uint32; counts beyond 2^32-1 saturate (the sampler only needs proportions). Sizes are
+ * counted first so every table is allocated once.
  */
 import type { FlowModel, FlowModelInfo, FlowModelTables } from '../model/flow-model.ts';
 import type { RowDraft } from './row-draft.ts';
 
 const MAX_U32 = 0xffffffff;
 
-class Growing {
-  values: number[] = [];
-  offsets: number[] = [0];
-  push(...v: number[]): void {
-    this.values.push(...v);
+function weight(w: number): number {
+  return Math.min(MAX_U32, Math.round(w));
+}
+
+function countNonZero(values: Float64Array | undefined): number {
+  let n = 0;
+  if (values) for (let i = 0; i < values.length; i++) if (values[i]! > 0) n++;
+  return n;
+}
+
+/** Sparse (bucket, weight) lists of one dense array per row. */
+function sparseBuckets(rows: readonly RowDraft[], pick: (r: RowDraft) => Float64Array | undefined): { offsets: Uint32Array; buckets: Uint8Array; weights: Uint32Array } {
+  let total = 0;
+  for (const r of rows) total += countNonZero(pick(r));
+  const offsets = new Uint32Array(rows.length + 1);
+  const buckets = new Uint8Array(total);
+  const weights = new Uint32Array(total);
+  let at = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const dense = pick(rows[i]!);
+    if (dense) {
+      for (let b = 0; b < dense.length; b++) {
+        if (dense[b]! > 0) {
+          buckets[at] = b;
+          weights[at++] = weight(dense[b]!);
+        }
+      }
+    }
+    offsets[i + 1] = at;
   }
-  close(): void {
-    this.offsets.push(this.values.length);
+  return { offsets, buckets, weights };
+}
+
+function perRowTables(rows: readonly RowDraft[], coefs: readonly Float64Array[]) {
+  const n = rows.length;
+  const t = {
+    kind: new Uint8Array(n),
+    ipVersion: new Uint8Array(n),
+    proto: new Uint8Array(n),
+    startBin: new Int32Array(n),
+    lastBin: new Int32Array(n),
+    binsPerCoef: new Int32Array(n),
+    coefBase: new Int32Array(n),
+    coefCount: new Int32Array(n),
+    packets: new Float64Array(n),
+    reverse: new Float64Array(n),
+    startNs: new Float64Array(n),
+    endNs: new Float64Array(n),
+    members: new Float64Array(n),
+    concurrency: new Float32Array(n),
+  };
+  let base = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    t.kind[i] = r.kind;
+    t.ipVersion[i] = r.ipVersion;
+    t.proto[i] = r.proto;
+    t.startBin[i] = r.startBin;
+    t.lastBin[i] = r.lastBin;
+    t.binsPerCoef[i] = r.histogram.width;
+    t.coefBase[i] = base;
+    t.coefCount[i] = coefs[i]!.length;
+    base += coefs[i]!.length;
+    t.packets[i] = r.packets;
+    t.reverse[i] = r.reverse;
+    t.startNs[i] = r.startNs;
+    t.endNs[i] = r.endNs;
+    t.members[i] = r.members;
+    t.concurrency[i] = r.concurrency;
   }
+  const coef = new Float32Array(base);
+  for (let i = 0; i < n; i++) coef.set(coefs[i]!, t.coefBase[i]);
+  return { ...t, coef };
+}
+
+function perDirectionTables(rows: readonly RowDraft[]) {
+  const slots = rows.length * 2;
+  let headerTotal = 0;
+  let sizeTotal = 0;
+  let flagTotal = 0;
+  for (const r of rows) {
+    for (const d of r.dirs) {
+      headerTotal += d.template?.bytes.length ?? 0;
+      sizeTotal += d.sizes.length;
+      flagTotal += d.flags.length;
+    }
+  }
+  const t = {
+    headerOffset: new Uint32Array(slots + 1),
+    headerBytes: new Uint8Array(headerTotal),
+    l3Offset: new Uint16Array(slots),
+    l4Offset: new Uint16Array(slots),
+    firstFlags: new Uint8Array(slots),
+    lastFlags: new Uint8Array(slots),
+    sizeOffset: new Uint32Array(slots + 1),
+    sizeLo: new Uint16Array(sizeTotal),
+    sizeSpan: new Uint16Array(sizeTotal),
+    sizeWeight: new Uint32Array(sizeTotal),
+    flagOffset: new Uint32Array(slots + 1),
+    flagValue: new Uint8Array(flagTotal),
+    flagWeight: new Uint32Array(flagTotal),
+  };
+  let h = 0;
+  let s = 0;
+  let f = 0;
+  for (let i = 0; i < rows.length; i++) {
+    for (let d = 0; d < 2; d++) {
+      const dir = rows[i]!.dirs[d]!;
+      const slot = 2 * i + d;
+      if (dir.template) {
+        t.headerBytes.set(dir.template.bytes, h);
+        h += dir.template.bytes.length;
+        t.l3Offset[slot] = dir.template.l3Offset;
+        t.l4Offset[slot] = dir.template.l4Offset;
+      }
+      t.headerOffset[slot + 1] = h;
+      t.firstFlags[slot] = dir.firstFlags;
+      t.lastFlags[slot] = dir.lastFlags;
+      for (const e of dir.sizes) {
+        t.sizeLo[s] = e.lo;
+        t.sizeSpan[s] = e.span;
+        t.sizeWeight[s++] = weight(e.weight);
+      }
+      t.sizeOffset[slot + 1] = s;
+      for (const e of dir.flags) {
+        t.flagValue[f] = e.value;
+        t.flagWeight[f++] = weight(e.weight);
+      }
+      t.flagOffset[slot + 1] = f;
+    }
+  }
+  return t;
 }
 
 export function assembleModel(info: FlowModelInfo, rows: readonly RowDraft[], coefs: readonly Float64Array[], profile: Float64Array): FlowModel {
-  const n = rows.length;
-  const perRow = <T extends Float64Array | Float32Array | Int32Array | Uint8Array>(make: new (n: number) => T, pick: (r: RowDraft, i: number) => number): T => {
-    const out = new make(n);
-    rows.forEach((r, i) => (out[i] = pick(r, i)));
-    return out;
-  };
-  const coefBase = new Int32Array(n);
-  let totalCoefs = 0;
-  coefs.forEach((c, i) => {
-    coefBase[i] = totalCoefs;
-    totalCoefs += c.length;
-  });
-  const coef = new Float32Array(totalCoefs);
-  coefs.forEach((c, i) => coef.set(c, coefBase[i]));
-
-  const header = new Growing();
-  const sizeLo = new Growing();
-  const sizeSpan: number[] = [];
-  const sizeWeight: number[] = [];
-  const flagValue = new Growing();
-  const flagWeight: number[] = [];
-  const l3 = new Uint16Array(2 * n);
-  const l4 = new Uint16Array(2 * n);
-  const firstFlags = new Uint8Array(2 * n);
-  const lastFlags = new Uint8Array(2 * n);
-  rows.forEach((row, i) => {
-    row.dirs.forEach((dir, d) => {
-      const slot = 2 * i + d;
-      if (dir.template) {
-        header.push(...dir.template.bytes);
-        l3[slot] = dir.template.l3Offset;
-        l4[slot] = dir.template.l4Offset;
-      }
-      header.close();
-      firstFlags[slot] = dir.firstFlags;
-      lastFlags[slot] = dir.lastFlags;
-      for (const e of dir.sizes) {
-        sizeLo.push(e.lo);
-        sizeSpan.push(e.span);
-        sizeWeight.push(Math.min(MAX_U32, Math.round(e.weight)));
-      }
-      sizeLo.close();
-      for (const e of dir.flags) {
-        flagValue.push(e.value);
-        flagWeight.push(Math.min(MAX_U32, Math.round(e.weight)));
-      }
-      flagValue.close();
-    });
-  });
-  const gaps = sparseBuckets(rows.map((r) => r.gaps));
-  const memberSizes = sparseBuckets(rows.map((r) => r.memberSizes ?? new Float64Array(0)));
-
+  const gaps = sparseBuckets(rows, (r) => r.gaps);
+  const memberSizes = sparseBuckets(rows, (r) => r.memberSizes);
   const tables: FlowModelTables = {
-    kind: perRow(Uint8Array, (r) => r.kind),
-    ipVersion: perRow(Uint8Array, (r) => r.ipVersion),
-    proto: perRow(Uint8Array, (r) => r.proto),
-    startBin: perRow(Int32Array, (r) => r.startBin),
-    lastBin: perRow(Int32Array, (r) => r.lastBin),
-    binsPerCoef: perRow(Int32Array, (r) => r.histogram.width),
-    coefBase,
-    coefCount: perRow(Int32Array, (_r, i) => coefs[i]!.length),
-    packets: perRow(Float64Array, (r) => r.packets),
-    reverse: perRow(Float64Array, (r) => r.reverse),
-    startNs: perRow(Float64Array, (r) => r.startNs),
-    endNs: perRow(Float64Array, (r) => r.endNs),
-    members: perRow(Float64Array, (r) => r.members),
-    concurrency: perRow(Float32Array, (r) => r.concurrency),
-    coef,
+    ...perRowTables(rows, coefs),
     profile: Float32Array.from(profile),
-    headerOffset: Uint32Array.from(header.offsets),
-    headerBytes: Uint8Array.from(header.values),
-    l3Offset: l3,
-    l4Offset: l4,
-    firstFlags,
-    lastFlags,
-    sizeOffset: Uint32Array.from(sizeLo.offsets),
-    sizeLo: Uint16Array.from(sizeLo.values),
-    sizeSpan: Uint16Array.from(sizeSpan),
-    sizeWeight: Uint32Array.from(sizeWeight),
-    flagOffset: Uint32Array.from(flagValue.offsets),
-    flagValue: Uint8Array.from(flagValue.values),
-    flagWeight: Uint32Array.from(flagWeight),
+    ...perDirectionTables(rows),
     gapOffset: gaps.offsets,
     gapBucket: gaps.buckets,
     gapWeight: gaps.weights,
@@ -109,20 +157,4 @@ export function assembleModel(info: FlowModelInfo, rows: readonly RowDraft[], co
     memberSizeWeight: memberSizes.weights,
   };
   return { info, tables };
-}
-
-function sparseBuckets(dense: readonly Float64Array[]): { offsets: Uint32Array; buckets: Uint8Array; weights: Uint32Array } {
-  const offsets = [0];
-  const buckets: number[] = [];
-  const weights: number[] = [];
-  for (const row of dense) {
-    row.forEach((w, b) => {
-      if (w > 0) {
-        buckets.push(b);
-        weights.push(Math.min(MAX_U32, Math.round(w)));
-      }
-    });
-    offsets.push(buckets.length);
-  }
-  return { offsets: Uint32Array.from(offsets), buckets: Uint8Array.from(buckets), weights: Uint32Array.from(weights) };
 }

@@ -1,17 +1,18 @@
 /**
  * Keeps the model within --max-model-bytes whatever the flow count (issue 4). Sizes are
- * estimated from the tables model-codec.ts writes (per row: the graph's five int64 entries,
+ * estimated from the tables model-codec.ts writes (per row: the graph's five int32 entries,
  * the other per-row tables, the templates and distributions, 4 bytes per coefficient); the
  * trainer checks the encoded size and tightens the coefficient budget if the estimate was
  * short. Order of sacrifice: the activity profile's resolution (at most a quarter of the
  * budget), then coefficients of light flows, then light flows themselves (into classes).
  */
+import type { FlowStats } from './flow-stats.ts';
 import type { RowDraft } from './row-draft.ts';
 
 /** Graph, metadata JSON, tensor names and protobuf framing (measured ~3 KB; kept generous). */
 export const MODEL_OVERHEAD_BYTES = 6 * 1024;
 /** The per-row tables of model-codec.ts without templates, distributions and coefficients. */
-export const ROW_FIXED_BYTES = 131;
+export const ROW_FIXED_BYTES = 111;
 const SIZE_ENTRY_BYTES = 8;
 const SMALL_ENTRY_BYTES = 5;
 /** A class row's estimate before it exists (templates, 32 size entries, gaps and member sizes). */
@@ -24,6 +25,16 @@ export function rowBytesWithoutCoefs(row: RowDraft): number {
   }
   for (const g of row.gaps) if (g > 0) bytes += SMALL_ENTRY_BYTES;
   if (row.memberSizes) for (const m of row.memberSizes) if (m > 0) bytes += SMALL_ENTRY_BYTES;
+  return bytes;
+}
+
+/** The same estimate straight from a flow's statistics (before any draft exists). */
+export function flowBytesWithoutCoefs(flow: FlowStats): number {
+  let bytes = ROW_FIXED_BYTES;
+  for (const dir of flow.dirs) {
+    bytes += (dir.template?.bytes.length ?? 0) + (dir.atoms.keys.length + dir.buckets.keys.length) * SIZE_ENTRY_BYTES + dir.flags.keys.length * SMALL_ENTRY_BYTES;
+  }
+  for (const g of flow.gaps) if (g > 0) bytes += SMALL_ENTRY_BYTES;
   return bytes;
 }
 

@@ -13,6 +13,9 @@
  *   - the matrix is an M-matrix, so Y >= 0 gives w >= 0: no negative counts.
  * lambda = ridge * mean(R), so `ridge` is a fraction of one coefficient's own weight.
  */
+let cScratch = new Float64Array(64);
+let dScratch = new Float64Array(64);
+
 export function solveRidgeRow(Y: Float64Array, R: Float64Array, ridge: number, out: Float64Array): void {
   const n = Y.length;
   if (n === 1) {
@@ -24,8 +27,12 @@ export function solveRidgeRow(Y: Float64Array, R: Float64Array, ridge: number, o
   meanR /= n;
   // A tiny floor keeps the system regular when a coefficient covers no activity at all.
   const lambda = Math.max(ridge * meanR, meanR * 1e-9, 1e-12);
-  const c = new Float64Array(n);
-  const d = new Float64Array(n);
+  if (cScratch.length < n) {
+    cScratch = new Float64Array(n * 2);
+    dScratch = new Float64Array(n * 2);
+  }
+  const c = cScratch;
+  const d = dScratch;
   for (let k = 0; k < n; k++) {
     const diag = R[k]! + lambda * (k === 0 || k === n - 1 ? 1 : 2);
     const lower = k > 0 ? -lambda : 0;

@@ -45,25 +45,25 @@ export interface RowDraft {
 
 export function sizeEntries(dir: DirectionStats): SizeEntry[] {
   const entries: SizeEntry[] = [];
-  dir.atoms.keys.forEach((size, i) => {
-    if (dir.atoms.counts[i]! > 0) entries.push({ lo: size, span: 1, weight: dir.atoms.counts[i]! });
-  });
-  dir.buckets.keys.forEach((bucket, i) => {
-    if (dir.buckets.counts[i]! > 0) entries.push({ lo: bucket * SIZE_BUCKET_BYTES, span: SIZE_BUCKET_BYTES, weight: dir.buckets.counts[i]! });
-  });
+  const { atoms, buckets } = dir;
+  for (let i = 0; i < atoms.keys.length; i++) if (atoms.counts[i]! > 0) entries.push({ lo: atoms.keys[i]!, span: 1, weight: atoms.counts[i]! });
+  for (let i = 0; i < buckets.keys.length; i++) {
+    if (buckets.counts[i]! > 0) entries.push({ lo: buckets.keys[i]! * SIZE_BUCKET_BYTES, span: SIZE_BUCKET_BYTES, weight: buckets.counts[i]! });
+  }
   return entries;
 }
 
 /** The mid-flow flag mix: all flags of the direction but its first and last packet's. */
 export function midFlags(dir: DirectionStats): { value: number; weight: number }[] {
+  const { keys } = dir.flags;
   const counts = dir.flags.counts.slice();
-  const take = (value: number) => {
-    const i = dir.flags.keys.indexOf(value);
-    if (i >= 0 && counts[i]! > 0) counts[i]!--;
-  };
-  if (dir.packets >= 1) take(dir.firstFlags);
-  if (dir.packets >= 2) take(dir.lastFlags);
-  return dir.flags.keys.map((value, i) => ({ value, weight: counts[i]! })).filter((e) => e.weight > 0);
+  const first = keys.indexOf(dir.firstFlags);
+  if (dir.packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
+  const last = keys.indexOf(dir.lastFlags);
+  if (dir.packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
+  const out: { value: number; weight: number }[] = [];
+  for (let i = 0; i < keys.length; i++) if (counts[i]! > 0) out.push({ value: keys[i]!, weight: counts[i]! });
+  return out;
 }
 
 function directionDraft(dir: DirectionStats): DirectionDraft {

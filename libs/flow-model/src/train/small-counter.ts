@@ -6,15 +6,22 @@
 export class SmallCounter {
   keys: number[] = [];
   counts: number[] = [];
+  /** Index of the key last added: packets of a flow repeat sizes and flags in runs. */
+  private last = 0;
 
   constructor(readonly capacity: number) {}
 
   /** Adds `weight` to `key`; false (nothing counted) when the key is new and the counter is full. */
   add(key: number, weight = 1): boolean {
     const keys = this.keys;
+    if (keys[this.last] === key) {
+      this.counts[this.last]! += weight;
+      return true;
+    }
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === key) {
         this.counts[i]! += weight;
+        this.last = i;
         return true;
       }
     }

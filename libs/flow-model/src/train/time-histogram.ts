@@ -11,6 +11,8 @@
  */
 export class TimeHistogram {
   shift = 0;
+  /** Bins of the original resolution per histogram bin (2^shift, kept to spare a power per packet). */
+  width = 1;
   private keys: number[] = [];
   private values: number[] = [];
 
@@ -19,9 +21,18 @@ export class TimeHistogram {
     readonly maxBins: number,
   ) {}
 
-  /** Bins of the original resolution per histogram bin. */
-  get width(): number {
-    return 2 ** this.shift;
+  /** A histogram of `counts` given per bin of 2^shift bins from `anchor` (zeros skipped). */
+  static fromDense(anchor: number, maxBins: number, shift: number, counts: Float64Array): TimeHistogram {
+    const h = new TimeHistogram(anchor, maxBins);
+    h.shift = shift;
+    h.width = 2 ** shift;
+    for (let k = 0; k < counts.length; k++) {
+      if (counts[k]! > 0) {
+        h.keys.push(k);
+        h.values.push(counts[k]!);
+      }
+    }
+    return h;
   }
 
   /** Histogram bins from the anchor to the last one holding packets. */
@@ -79,6 +90,7 @@ export class TimeHistogram {
     this.keys = keys;
     this.values = values;
     this.shift++;
+    this.width *= 2;
   }
 
   /** Halves until at most `bins` histogram bins remain. */
