@@ -63,7 +63,7 @@ export async function writeSyntheticTrace(path: string, options: SyntheticTraceO
     const sport = 1024 + Math.floor(rand() * 60000);
     const dport = tcp ? [443, 80, 22, 8080][i % 4]! : [53, 123, 443, 5353][i % 4]!;
     const burst = 1 + Math.floor(rand() * 40);
-    flows.push({ next: Math.floor(rand() * 2e9), left: burst, burst, periodNs: 0.5e9 + rand() * 10e9, headers: [header(v6, tcp, i, false, sport, dport), header(v6, tcp, i, true, sport, dport)], tcp, v6, turn: 0 });
+    flows.push({ next: Math.floor(rand() * 0.5e9), left: burst, burst, periodNs: 0.5e9 + rand() * 10e9, headers: [header(v6, tcp, i, false, sport, dport), header(v6, tcp, i, true, sport, dport)], tcp, v6, turn: 0 });
   }
   const heap = new MinHeap(flows.map((f) => f.next));
   const frame = new Uint8Array(1600);

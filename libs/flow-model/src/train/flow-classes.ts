@@ -46,8 +46,12 @@ export function assignClasses(flows: readonly FlowStats[], maxClasses: number): 
 export function draftClass(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): RowDraft {
   const byWeight = [...members].sort((a, b) => b.packets - a.packets);
   const heaviest = byWeight[0]!;
-  const startBin = Math.min(...members.map((m) => m.histogram.anchor));
-  const lastBin = Math.max(...members.map((m) => Math.max(m.histogram.anchor, binOf(m.lastNs, binNs))));
+  let startBin = Number.POSITIVE_INFINITY;
+  let lastBin = 0;
+  for (const m of members) {
+    startBin = Math.min(startBin, m.histogram.anchor);
+    lastBin = Math.max(lastBin, m.histogram.anchor, binOf(m.lastNs, binNs));
+  }
   let shift = 0;
   while (Math.ceil((lastBin - startBin + 1) / 2 ** shift) > maxBins) shift++;
   const dense = new Float64Array(Math.ceil((lastBin - startBin + 1) / 2 ** shift));
@@ -99,13 +103,13 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
 
 /** Adds a member's counts at the centres of its histogram bins into the class's dense bins. */
 function addMemberHistogram(dense: Float64Array, startBin: number, shift: number, h: TimeHistogram, memberLast: number): void {
-  const width = h.width;
-  const half = Math.floor(width / 2);
-  const counts = h.dense();
-  for (let k = 0; k < counts.length; k++) {
-    if (counts[k] === 0) continue;
-    const bin = Math.min(memberLast, h.anchor + k * width + half);
-    dense[Math.floor((bin - startBin) / 2 ** shift)]! += counts[k]!;
+  const half = Math.floor(h.width / 2);
+  const keys = h.occupied;
+  const counts = h.occupiedCounts;
+  const classWidth = 2 ** shift;
+  for (let i = 0; i < keys.length; i++) {
+    const bin = Math.min(memberLast, h.anchor + keys[i]! * h.width + half);
+    dense[Math.floor((bin - startBin) / classWidth)]! += counts[i]!;
   }
 }
 

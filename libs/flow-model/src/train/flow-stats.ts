@@ -14,7 +14,6 @@ import { TimeHistogram } from './time-histogram.ts';
 export const SIZE_BUCKET_BYTES = 64;
 /** Largest size a template can be sent at (IPv4 total length is 16 bits). */
 export const MAX_WIRE_SIZE = 65535;
-const TCP_SYN = 0x02;
 const FLAG_VALUES = 16;
 const SIZE_BUCKETS_KEPT = 24;
 /** Misses between two atom evictions: bounds the per-packet cost on flows of ever-changing sizes. */
@@ -33,9 +32,8 @@ export class DirectionStats {
   private misses = 0;
   firstFlags = -1;
   lastFlags = 0;
+  /** A packet's headers (the first of the direction, or the first non-SYN one: a SYN's TCP options differ). */
   template: HeaderTemplate | undefined;
-  /** The template came from a SYN (its TCP options differ); replaced by the first non-SYN packet. */
-  templateFromSyn = false;
 
   constructor(sizeAtoms: number) {
     this.atoms = new SmallCounter(sizeAtoms);
@@ -47,18 +45,18 @@ export class DirectionStats {
    * to its bucket and the missing size takes its place. Frequent sizes end up exact, even
    * when they show up late, and every packet stays counted exactly once.
    */
-  addSize(size: number): void {
+  addSize(size: number, count = 1): void {
     const wire = Math.min(size, MAX_WIRE_SIZE);
-    if (this.atoms.add(wire)) return;
-    this.addToBucket(wire, 1);
+    if (this.atoms.add(wire, count)) return;
+    this.addToBucket(wire, count);
     if (++this.misses < EVICT_EVERY) return;
     this.misses = 0;
     const victim = this.atoms.rarest();
     if (victim < 0) return;
     this.addToBucket(this.atoms.keys[victim]!, this.atoms.counts[victim]!);
-    this.buckets.remove(Math.floor(wire / SIZE_BUCKET_BYTES), 1);
+    this.buckets.remove(Math.floor(wire / SIZE_BUCKET_BYTES), count);
     this.atoms.keys[victim] = wire;
-    this.atoms.counts[victim] = 1;
+    this.atoms.counts[victim] = count;
   }
 
   /** Counts `count` packets of `size` in its bucket (merging classes). */
@@ -78,28 +76,19 @@ export class DirectionStats {
     if (!this.buckets.add(Math.floor(size / SIZE_BUCKET_BYTES), count)) this.buckets.counts[this.buckets.counts.length - 1]! += count;
   }
 
-  addFlags(flags: number): void {
+  /** `count` packets in a row with TCP flags `flags` (the first and last flags are remembered apart). */
+  addFlags(flags: number, count = 1): void {
     if (this.firstFlags < 0) this.firstFlags = flags;
     this.lastFlags = flags;
     if (this.flags === NONE) this.flags = new SmallCounter(FLAG_VALUES);
-    this.flags.add(flags);
-  }
-
-  wantsTemplate(proto: number, flags: number): boolean {
-    if (!this.template) return true;
-    return this.templateFromSyn && proto === 6 && (flags & TCP_SYN) === 0;
-  }
-
-  setTemplate(template: HeaderTemplate, proto: number, flags: number): void {
-    this.template = template;
-    this.templateFromSyn = proto === 6 && (flags & TCP_SYN) !== 0;
+    this.flags.add(flags, count);
   }
 }
 
 /**
- * A flow's statistics. The per-packet numbers that are doubles (times, byte sums, gap
- * buckets) live in the trainer's FlowNumbers arrays while the trace streams (no double ever
- * crosses a call, so nothing is boxed per packet) and are copied here by `settle`.
+ * A flow's statistics. While the trace streams, its per-packet numbers (counts, times, byte
+ * sums, gaps) live in FlowAccumulator's typed arrays and its objects get whole runs of
+ * packets; FlowAccumulator.settle fills the numbers in at the end.
  */
 export class FlowStats {
   packets = 0;
@@ -109,7 +98,7 @@ export class FlowStats {
   lastNs = Number.NEGATIVE_INFINITY;
   readonly histogram: TimeHistogram;
   readonly dirs: [DirectionStats, DirectionStats];
-  /** Filled by `settle`. */
+  /** Filled by FlowAccumulator.settle. */
   gaps = NO_GAPS;
 
   constructor(
@@ -123,46 +112,7 @@ export class FlowStats {
     this.dirs = [new DirectionStats(sizeAtoms), new DirectionStats(sizeAtoms)];
   }
 
-  /** Copies flow `id`'s numbers out of the trainer's arrays. */
-  settle(numbers: FlowNumbers, id: number): void {
-    const at = id * FLOW_NUMBERS;
-    this.packets = numbers.values[at + PACKETS]!;
-    this.wireBytes = numbers.values[at + WIRE_BYTES]!;
-    this.firstNs = numbers.values[at + FIRST_NS]!;
-    this.lastNs = numbers.values[at + LAST_NS]!;
-    this.gaps = numbers.gaps.slice(id * GAP_BUCKETS, (id + 1) * GAP_BUCKETS);
-  }
-
   get reverse(): number {
     return this.dirs[1].packets;
-  }
-}
-
-/** Layout of a flow's numbers in FlowNumbers.values: one 64-byte cache line per flow. */
-export const FLOW_NUMBERS = 8;
-export const PACKETS = 0;
-export const WIRE_BYTES = 1;
-export const FIRST_NS = 2;
-export const LAST_NS = 3;
-export const PREVIOUS_NS = 4;
-
-/**
- * Per-flow numbers indexed by flow id, grown by doubling: the five a packet updates side by
- * side (one cache line, not five arrays), the gap buckets apart.
- */
-export class FlowNumbers {
-  capacity = 1024;
-  values = new Float64Array(1024 * FLOW_NUMBERS);
-  gaps = new Float64Array(1024 * GAP_BUCKETS);
-
-  ensure(id: number): void {
-    if (id < this.capacity) return;
-    while (this.capacity <= id) this.capacity *= 2;
-    const values = new Float64Array(this.capacity * FLOW_NUMBERS);
-    values.set(this.values);
-    this.values = values;
-    const gaps = new Float64Array(this.capacity * GAP_BUCKETS);
-    gaps.set(this.gaps);
-    this.gaps = gaps;
   }
 }

@@ -105,8 +105,13 @@ export class TimeHistogram {
     return out;
   }
 
-  /** Calls visit(k, count) for each bin holding packets, ascending. */
-  forEach(visit: (k: number, count: number) => void): void {
-    for (let i = 0; i < this.keys.length; i++) visit(this.keys[i]!, this.values[i]!);
+  /** Indices of the bins holding packets, ascending (read only). */
+  get occupied(): readonly number[] {
+    return this.keys;
+  }
+
+  /** Packets of each occupied bin, parallel to `occupied` (read only). */
+  get occupiedCounts(): readonly number[] {
+    return this.values;
   }
 }
