@@ -16,8 +16,6 @@ export const SIZE_BUCKET_BYTES = 64;
 export const MAX_WIRE_SIZE = 65535;
 const FLAG_VALUES = 16;
 const SIZE_BUCKETS_KEPT = 24;
-/** Misses between two atom evictions: bounds the per-packet cost on flows of ever-changing sizes. */
-const EVICT_EVERY = 8;
 /** Stands for a counter not needed yet (most flows never fill their atoms; UDP has no flags). */
 const NONE = new SmallCounter(0);
 
@@ -29,7 +27,6 @@ export class DirectionStats {
   readonly atoms: SmallCounter;
   buckets = NONE;
   flags = NONE;
-  private misses = 0;
   firstFlags = -1;
   lastFlags = 0;
   /** A packet's headers (the first of the direction, or the first non-SYN one: a SYN's TCP options differ). */
@@ -40,21 +37,19 @@ export class DirectionStats {
   }
 
   /**
-   * Exact sizes are kept as atoms; a size that finds them full counts in its 64-byte bucket,
-   * and every EVICT_EVERY such misses the rarest atom (Space-Saving's victim) moves its count
-   * to its bucket and the missing size takes its place. Frequent sizes end up exact, even
-   * when they show up late, and every packet stays counted exactly once.
+   * Exact sizes are kept as atoms; a size that finds them full takes the place of the rarest
+   * atom (Space-Saving's victim), whose count moves to its 64-byte bucket. Frequent sizes end
+   * up exact even when they show up late, and every packet stays counted exactly once.
+   * (Evicting only every 8th miss costs less on flows of ever-changing sizes but let
+   * late frequent sizes slip into buckets: pktSizeJsd 0.007 -> 0.03 on the stratosphere
+   * capture.)
    */
   addSize(size: number, count = 1): void {
     const wire = Math.min(size, MAX_WIRE_SIZE);
     if (this.atoms.add(wire, count)) return;
-    this.addToBucket(wire, count);
-    if (++this.misses < EVICT_EVERY) return;
-    this.misses = 0;
     const victim = this.atoms.rarest();
-    if (victim < 0) return;
+    if (victim < 0) return this.addToBucket(wire, count);
     this.addToBucket(this.atoms.keys[victim]!, this.atoms.counts[victim]!);
-    this.buckets.remove(Math.floor(wire / SIZE_BUCKET_BYTES), count);
     this.atoms.keys[victim] = wire;
     this.atoms.counts[victim] = count;
   }

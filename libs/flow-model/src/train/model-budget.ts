@@ -56,16 +56,30 @@ export function lengthAfterHalving(length: number, target: number): number {
  * `coefBudgetBytes`.
  */
 export function allocateCoefficients(rows: readonly RowDraft[], coefBudgetBytes: number, maxAlpha = Number.POSITIVE_INFINITY): number[] {
-  const full = rows.map((r) => r.histogram.length);
-  const countFor = (alpha: number) => rows.map((r, i) => lengthAfterHalving(full[i]!, Math.max(1, Math.floor(alpha * r.packets))));
-  const total = (counts: number[]) => counts.reduce((s, n) => s + n, 0) * 4;
-  if (total(countFor(maxAlpha)) <= coefBudgetBytes) return countFor(maxAlpha);
-  let lo = 0;
-  let hi = Math.min(maxAlpha, Math.max(...full));
-  for (let i = 0; i < 60; i++) {
-    const mid = (lo + hi) / 2;
-    if (total(countFor(mid)) <= coefBudgetBytes) lo = mid;
-    else hi = mid;
+  const full = new Float64Array(rows.length);
+  const packets = new Float64Array(rows.length);
+  let longest = 1;
+  for (let i = 0; i < rows.length; i++) {
+    full[i] = rows[i]!.histogram.length;
+    packets[i] = rows[i]!.packets;
+    longest = Math.max(longest, full[i]!);
   }
-  return countFor(lo);
+  const countAt = (alpha: number, i: number) => lengthAfterHalving(full[i]!, Math.max(1, Math.floor(alpha * packets[i]!)));
+  const bytesAt = (alpha: number) => {
+    let sum = 0;
+    for (let i = 0; i < rows.length; i++) sum += countAt(alpha, i);
+    return sum * 4;
+  };
+  let alpha = maxAlpha;
+  if (bytesAt(alpha) > coefBudgetBytes) {
+    let lo = 0;
+    let hi = Math.min(maxAlpha, longest);
+    for (let step = 0; step < 40; step++) {
+      const mid = (lo + hi) / 2;
+      if (bytesAt(mid) <= coefBudgetBytes) lo = mid;
+      else hi = mid;
+    }
+    alpha = lo;
+  }
+  return Array.from({ length: rows.length }, (_, i) => countAt(alpha, i));
 }
