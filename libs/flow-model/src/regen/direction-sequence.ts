@@ -5,11 +5,11 @@
  * evenly, Bresenham-style, with phase (n-1) - n1 so that packet 1 is a reply when the flow
  * has replies at all (the SYN-ACK after a SYN):
  *
- *   reverseBefore(j) = floor(((j-1) * n1 + (n-1-n1)) / (n-1))   for j >= 1, 0 for j = 0
+ *   reverseBefore(j) = floor(((j-1) * n1 + (n-1-n1)) / (n-1))   for j >= 2, else 0
  *   direction(j)     = reverseBefore(j+1) - reverseBefore(j)
  *
- * Exact integer arithmetic (C++: unsigned __int128 when (n-1)*n1 exceeds 2^53... or simply
- * 64-bit when n < 2^31).
+ * Exact integer arithmetic: the numerator stays below n^2, so uint64_t in C++ for any
+ * n < 2^32; here float64 below 2^53 and BigInt beyond.
  */
 const SAFE = 2 ** 53;
 

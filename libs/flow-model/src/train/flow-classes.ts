@@ -7,7 +7,7 @@
  * distinct member flows (docs/flow-models.md, "Classes").
  */
 import { ROW_KIND } from '../model/flow-model.ts';
-import { countBucket } from '../model/log2-buckets.ts';
+import { countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
 import { DirectionStats, SIZE_BUCKET_BYTES, type FlowStats } from './flow-stats.ts';
 import { binOf, draftFromFlow, emptyMemberSizes, midFlags, sizeEntries, type RowDraft } from './row-draft.ts';
 import { TimeHistogram } from './time-histogram.ts';
@@ -43,9 +43,20 @@ export function assignClasses(flows: readonly FlowStats[], maxClasses: number): 
   return kept;
 }
 
-export function draftClass(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): RowDraft {
-  const byWeight = [...members].sort((a, b) => b.packets - a.packets);
-  const heaviest = byWeight[0]!;
+/** Sums of a class's members: the time histogram on the class's own grid, totals and distributions. */
+interface ClassSums {
+  startBin: number;
+  lastBin: number;
+  histogram: TimeHistogram;
+  packets: number;
+  reverse: number;
+  activeNs: number;
+  dirs: readonly [DirectionStats, DirectionStats];
+  gaps: Float64Array;
+  memberSizes: Float64Array;
+}
+
+function sumMembers(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): ClassSums {
   let startBin = Number.POSITIVE_INFINITY;
   let lastBin = 0;
   for (const m of members) {
@@ -55,49 +66,49 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
   let shift = 0;
   while (Math.ceil((lastBin - startBin + 1) / 2 ** shift) > maxBins) shift++;
   const dense = new Float64Array(Math.ceil((lastBin - startBin + 1) / 2 ** shift));
-  const dirs = [new DirectionStats(sizeAtoms * 2), new DirectionStats(sizeAtoms * 2)] as const;
-  const gaps = new Float64Array(heaviest.gaps.length);
-  const memberSizes = emptyMemberSizes();
-  let packets = 0;
-  let reverse = 0;
-  let activeNs = 0;
+  const sums = { startBin, lastBin, packets: 0, reverse: 0, activeNs: 0, dirs: [new DirectionStats(sizeAtoms * 2), new DirectionStats(sizeAtoms * 2)] as const, gaps: new Float64Array(GAP_BUCKETS), memberSizes: emptyMemberSizes() };
   for (const m of members) {
-    const h = m.histogram;
-    const memberLast = Math.max(h.anchor, binOf(m.lastNs, binNs));
-    addMemberHistogram(dense, startBin, shift, h, memberLast);
-    packets += m.packets;
-    reverse += m.reverse;
-    activeNs += m.lastNs - m.firstNs + binNs;
-    memberSizes[countBucket(m.packets)]! += 1;
-    for (let i = 0; i < gaps.length; i++) gaps[i]! += m.gaps[i]!;
-    for (const d of [0, 1] as const) mergeDirection(dirs[d], m.dirs[d]);
+    addMemberHistogram(dense, startBin, shift, m.histogram, Math.max(m.histogram.anchor, binOf(m.lastNs, binNs)));
+    sums.packets += m.packets;
+    sums.reverse += m.reverse;
+    sums.activeNs += m.lastNs - m.firstNs + binNs;
+    sums.memberSizes[countBucket(m.packets)]! += 1;
+    for (let i = 0; i < GAP_BUCKETS; i++) sums.gaps[i]! += m.gaps[i]!;
+    mergeDirection(sums.dirs[0], m.dirs[0]);
+    mergeDirection(sums.dirs[1], m.dirs[1]);
   }
-  const histogram = TimeHistogram.fromDense(startBin, maxBins, shift, dense);
-  const spanNs = (lastBin - startBin + 1) * binNs;
+  return { ...sums, histogram: TimeHistogram.fromDense(startBin, maxBins, shift, dense) };
+}
+
+export function draftClass(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): RowDraft {
+  const byWeight = [...members].sort((a, b) => b.packets - a.packets);
+  const heaviest = byWeight[0]!;
+  const sums = sumMembers(members, binNs, maxBins, sizeAtoms);
+  const spanNs = (sums.lastBin - sums.startBin + 1) * binNs;
   const template = draftFromFlow(heaviest, binNs);
   const withReverse = byWeight.find((m) => m.dirs[1].template);
   return {
     kind: ROW_KIND.class,
     ipVersion: heaviest.ipVersion,
     proto: heaviest.proto,
-    startBin,
-    lastBin,
-    histogram,
-    packets,
-    reverse,
+    startBin: sums.startBin,
+    lastBin: sums.lastBin,
+    histogram: sums.histogram,
+    packets: sums.packets,
+    reverse: sums.reverse,
     startNs: Number.NaN,
     endNs: Number.NaN,
     members: members.length,
-    concurrency: Math.min(members.length, Math.max(1, activeNs / spanNs)),
+    concurrency: Math.min(members.length, Math.max(1, sums.activeNs / spanNs)),
     dirs: [0, 1].map((d) => ({
       template: d === 0 ? heaviest.dirs[0].template : (heaviest.dirs[1].template ?? withReverse?.dirs[1].template),
       firstFlags: template.dirs[d]!.firstFlags,
       lastFlags: template.dirs[d]!.lastFlags,
-      sizes: sizeEntries(dirs[d]!),
-      flags: midFlags(dirs[d]!),
+      sizes: sizeEntries(sums.dirs[d]!),
+      flags: midFlags(sums.dirs[d]!),
     })) as RowDraft['dirs'],
-    gaps,
-    memberSizes,
+    gaps: sums.gaps,
+    memberSizes: sums.memberSizes,
   };
 }
 
