@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,8 @@ const run = async (args: string[]) => {
 
 describe('memoco fidelity', () => {
   it('scores a trace against itself (pcap vs its pcapng conversion) as identical', async () => {
-    const report = join(mkdtempSync(join(tmpdir(), 'memoco-fidelity-')), 'r.html');
+    const dir = mkdtempSync(join(tmpdir(), 'memoco-fidelity-'));
+    const report = join(dir, 'r.html');
     const { code, stdout } = await run([join(fixtures, 'zeek__wikipedia.pcap'), join(fixtures, 'zeek__wikipedia-CONVERTED.pcapng'), '--json', '--report', report]);
     expect(code).toBe(0);
     const m = JSON.parse(stdout);
@@ -24,6 +25,7 @@ describe('memoco fidelity', () => {
     expect(m).toMatchObject({ packetsRatio: 1, flowsRatio: 1, flowCountError: 0, rateNrmse: { '10ms': 0, '100ms': 0, '1s': 0 }, pktSizeJsd: 0, dstPortJsd: 0 });
     expect(m.original).toMatchObject({ packets: 126, flows: 34, nonIpPackets: 10 });
     expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('prints a table for a person and reports trace errors in one line', async () => {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspectTrace } from '@memoco/pcap';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from '../io-capture.ts';
 import { runCli } from '../main.ts';
 import { fidelityCommand } from './fidelity-command.ts';
@@ -27,6 +27,7 @@ describe('memoco generate and memoco fidelity', () => {
   beforeAll(async () => {
     expect((await run(['train', original, '-o', model])).code).toBe(0);
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('regenerates the trace: same packets and flows, deterministic for a seed', async () => {
     const a = join(dir, 'a.pcap');

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PcapWriter } from '@memoco/pcap';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo } from '../io-capture.ts';
 import { runCli } from '../main.ts';
 import { trainCommand } from './train-command.ts';
@@ -15,7 +15,13 @@ const run = async (args: string[]) => {
   const code = await runCli(['train', ...args], io, [trainCommand]);
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 };
-const tempDir = () => mkdtempSync(join(tmpdir(), 'memoco-train-'));
+const made: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memoco-train-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 async function writeFrames(path: string, frames: Uint8Array[]): Promise<void> {
   const writer = new PcapWriter(path);
