@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "txcore",
+      "sources": [
+        "src/napi-addon.cc",
+        "src/napi-config.cc",
+        "src/eal-runtime.cc",
+        "src/dpdk-log-capture.cc",
+        "src/port-registry.cc",
+        "src/mbuf-pools.cc",
+        "src/trace-parser.cc",
+        "src/packet-decoder.cc",
+        "src/flow-table.cc",
+        "src/pacer.cc",
+        "src/trace-streamer.cc",
+        "src/exact-replay-engine.cc",
+        "src/tx-run.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-O3", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter", "<!@(pkg-config --cflags libdpdk)"],
+      "cflags_cc": ["-std=gnu++20", "-fvisibility-inlines-hidden", "-Wno-volatile"],
+      "libraries": ["<!@(pkg-config --libs libdpdk)"]
+    }
+  ]
+}

@@ -1,0 +1,205 @@
+#include "exact-replay-engine.h"
+
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
+
+#include <algorithm>
+
+#include "tag-trailer.h"
+#include "tsc-waiter.h"
+
+namespace txcore {
+namespace {
+
+constexpr uint32_t kMaxBlock = 64;     // <= MbufPools' jumbo window, << the ring's capacity
+constexpr double kBlockTargetUs = 4;   // a block holds about this much of the core's recent rate
+constexpr unsigned kPrefetchAhead = 4;
+
+// Writes `n` bytes at `offset` of a chained frame (only frames over 64 KB get here).
+void writeAt(rte_mbuf* head, uint32_t offset, const uint8_t* src, uint32_t n) {
+  for (rte_mbuf* m = head; m != nullptr && n > 0; m = m->next) {
+    if (offset >= m->data_len) {
+      offset -= m->data_len;
+      continue;
+    }
+    uint32_t take = std::min<uint32_t>(n, m->data_len - offset);
+    uint8_t* dst = rte_pktmbuf_mtod_offset(m, uint8_t*, offset);
+    if (src != nullptr) memcpy(dst, src, take), src += take;
+    else memset(dst, 0, take);
+    n -= take;
+    offset = 0;
+  }
+}
+
+}  // namespace
+
+TxFailure ExactReplayEngine::begin(const EngineContext& context) {
+  ctx_ = context;
+  config_.stream.cores = context.cores;
+  paced_ = config_.stream.pacing.mode != PacingConfig::kTopspeed;
+  tscPerNsQ32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(context.tscHz) << 32) / 1000000000u);
+  leadTsc_ = static_cast<uint64_t>(config_.leadUs) * context.tscPerUs;
+  return streamer_.open(config_.stream);
+}
+
+void ExactReplayEngine::runOnCore(unsigned core) {
+  CoreState& cs = cores_[core];
+  cs.startTsc = ctx_.startTsc->load(std::memory_order_acquire);
+  cs.lastCommitTsc = readTsc();
+  for (uint32_t gen = 0;; gen++) {
+    const TraceBuffer* b = streamer_.acquire(gen, *ctx_.stop);
+    if (b == nullptr) return;
+    processBuffer(core, *b, cs);
+    streamer_.release(b);  // even when stopped: the reader may be waiting for it
+    if (stopped()) return;
+  }
+}
+
+// Walks this core's packets of one buffer in blocks: a block is a run of CONSECUTIVE global
+// positions owned by this core (so its ring slots are contiguous), at most blockCap long,
+// and, when paced, only packets due within the lead time.
+void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreState& cs) {
+  const bool single = ctx_.cores == 1;
+  const uint32_t* idx = single ? nullptr : b.indexOf(core);
+  const uint32_t count = single ? b.count : b.coreCount[core];
+  for (uint32_t i = 0; i < count;) {
+    if (stopped()) return;
+    uint32_t first = single ? i : idx[i];
+    uint32_t len = 1;
+    if (single) {
+      len = std::min(cs.blockCap, count - i);
+    } else {
+      while (len < cs.blockCap && i + len < count && idx[i + len] == first + len) len++;
+    }
+    if (paced_) {
+      uint64_t due = dueTsc(cs, b.descs[first].dueNs);
+      if (due > readTsc() + leadTsc_) waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, [this](uint64_t now) { return duty(now); });
+      uint64_t horizon = readTsc() + leadTsc_;
+      uint32_t k = 1;
+      while (k < len && dueTsc(cs, b.descs[first + k].dueNs) <= horizon) k++;
+      len = k;
+    }
+    if (!buildBlock(core, b, first, len, b.firstSeq + first, cs)) return;
+    adaptBlockCap(cs, len);
+    duty(readTsc());
+    i += len;
+  }
+}
+
+// MEMOCO's "block sizes follow each core's recent rate": about kBlockTargetUs of this
+// core's recent sending rate, so a block is done close to when it is due and a slow core
+// does not hold the ring's head for long.
+void ExactReplayEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
+  uint64_t now = readTsc();
+  double us = static_cast<double>(now - cs.lastCommitTsc) / static_cast<double>(ctx_.tscPerUs);
+  cs.lastCommitTsc = now;
+  double rate = built / std::max(us, 0.01);
+  cs.packetsPerUs = cs.packetsPerUs * 0.875 + rate * 0.125;
+  double cap = cs.packetsPerUs * kBlockTargetUs;
+  cs.blockCap = static_cast<uint32_t>(std::clamp(cap, 1.0, static_cast<double>(kMaxBlock)));
+}
+
+// Reserve (wait for room), fill, commit. False when stopped before the commit.
+bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, uint32_t first, uint32_t len, uint64_t seq,
+                                   CoreState& cs) {
+  SequenceRing& ring = *ctx_.ring;
+  BuildCounters& counters = ctx_.stats->build[core];
+  if (!ring.hasRoom(seq + len)) {
+    bump(counters.ringStalls);
+    while (!ring.hasRoom(seq + len)) {
+      if (stopped()) return false;
+      duty(readTsc());
+      cpuRelax();
+    }
+  }
+  rte_mbuf* mbufs[kMaxBlock];
+  while (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
+    bump(counters.poolStalls);
+    if (stopped()) return false;
+    duty(readTsc());
+    cpuRelax();
+  }
+  for (uint32_t j = 0; j < len; j++) {
+    if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[first + j + kPrefetchAhead].offset);
+    uint32_t bytes = 0;
+    rte_mbuf* m = buildFrame(b, first + j, seq + j, mbufs[j], &bytes);
+    if (m == nullptr) {  // stopped while waiting for a jumbo mbuf (mbufs[j] is already freed)
+      if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
+      for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(seq + k).item));
+      return false;
+    }
+    SequenceSlot& slot = ring.slot(seq + j);
+    slot.item = m;
+    slot.bytes = bytes;
+    slot.owner = static_cast<uint16_t>(core);
+    slot.dueTsc.store(paced_ ? dueTsc(cs, b.descs[first + j].dueNs) : 0, std::memory_order_relaxed);
+  }
+  ring.commit(seq, seq + len);
+  bump(counters.built, len);
+  bump(counters.blocks);
+  return true;
+}
+
+// Copies one frame into `normal` (or a jumbo mbuf when it does not fit) and tags it.
+rte_mbuf* ExactReplayEngine::buildFrame(const TraceBuffer& b, uint32_t index, uint64_t seq, rte_mbuf* normal,
+                                        uint32_t* bytes) {
+  const PacketDesc& d = b.descs[index];
+  const uint8_t* src = b.bytes + d.offset;
+  const bool tag = b.tags != nullptr;
+  uint32_t frameLen = tag ? taggedLength(d.caplen, b.tags[index].payloadOffset) : d.caplen;
+  uint8_t trailer[kTagBytes];
+  if (tag) encodeTag(trailer, b.tags[index].flowId, seq, b.tags[index].flowSeq);
+  *bytes = frameLen;
+  if (__builtin_expect(frameLen > ctx_.pools->normalRoom, 0)) {
+    rte_pktmbuf_free(normal);
+    return buildLargeFrame(src, d.caplen, frameLen, tag ? trailer : nullptr, seq);
+  }
+  uint8_t* dst = rte_pktmbuf_mtod(normal, uint8_t*);
+  rte_memcpy(dst, src, d.caplen);
+  if (tag) {
+    if (d.caplen < frameLen - kTagBytes) memset(dst + d.caplen, 0, frameLen - kTagBytes - d.caplen);
+    memcpy(dst + frameLen - kTagBytes, trailer, kTagBytes);
+  }
+  normal->data_len = static_cast<uint16_t>(frameLen);
+  normal->pkt_len = frameLen;
+  return normal;
+}
+
+// Frames longer than a normal mbuf: one 64 KB segment (or a chain beyond that). Jumbo
+// mbufs are taken only for positions within jumboWindow of the drain head: every position
+// before ours can then drain and free its jumbo mbufs, so waiting here cannot deadlock.
+rte_mbuf* ExactReplayEngine::buildLargeFrame(const uint8_t* src, uint32_t caplen, uint32_t frameLen,
+                                             const uint8_t* tag, uint64_t seq) {
+  const MbufPools& pools = *ctx_.pools;
+  while (seq + 1 > ctx_.ring->drained() + pools.jumboWindow) {
+    if (stopped()) return nullptr;
+    duty(readTsc());
+    cpuRelax();
+  }
+  rte_mbuf* head = nullptr;
+  rte_mbuf* tail = nullptr;
+  for (uint32_t left = frameLen; left > 0;) {
+    rte_mbuf* m;
+    while ((m = rte_pktmbuf_alloc(pools.jumbo)) == nullptr) {
+      if (stopped()) return rte_pktmbuf_free(head), nullptr;
+      duty(readTsc());
+      cpuRelax();
+    }
+    uint32_t take = std::min(left, pools.jumboRoom);
+    m->data_len = static_cast<uint16_t>(take);
+    if (head == nullptr) head = m;
+    else tail->next = m, head->nb_segs++;
+    tail = m;
+    left -= take;
+  }
+  head->pkt_len = frameLen;
+  writeAt(head, 0, src, caplen);
+  if (tag != nullptr) {
+    if (caplen < frameLen - kTagBytes) writeAt(head, caplen, nullptr, frameLen - kTagBytes - caplen);
+    writeAt(head, frameLen - kTagBytes, tag, kTagBytes);
+  }
+  return head;
+}
+
+}  // namespace txcore

@@ -1,0 +1,28 @@
+// The mbuf pools of a run. Sizes follow from the sequence ring (every slot may hold a
+// packet), the TX descriptors and per-lcore caches, so the pools cannot run dry while the
+// ring still has room (the cores would otherwise wait on each other). Frames longer than
+// a standard mbuf go to a small jumbo pool of single 64 KB segments (net_pcap writes a
+// chained mbuf over 16128 bytes truncated; one segment keeps it exact).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "txcore-failure.h"
+
+struct rte_mempool;
+
+namespace txcore {
+
+struct MbufPools {
+  rte_mempool* normal = nullptr;
+  rte_mempool* jumbo = nullptr;
+  uint32_t normalRoom = 0;  // bytes of frame a normal mbuf holds
+  uint32_t jumboRoom = 0;
+  uint32_t jumboWindow = 0;  // jumbo frames only within this many positions of the drain head
+
+  TxFailure create(const std::string& tag, uint32_t ringSlots, uint32_t txDescriptors, unsigned lcores, int socket);
+  void destroy();
+};
+
+}  // namespace txcore

@@ -1,0 +1,64 @@
+// HOW to wait, split from WHEN (pacer.h computes due times): spin on the TSC close to the
+// deadline, sleep when it is far, so a paced run at low rate leaves the CPU to others (the
+// 2-core machines here share CPUs between lcores, the reader and Node's event loop).
+// DPDK-free so the sequence-ring test builds without it.
+#pragma once
+
+#include <sched.h>
+#include <time.h>
+#include <x86intrin.h>
+
+#include <cstdint>
+
+namespace txcore {
+
+inline void cpuRelax() { _mm_pause(); }
+inline uint64_t readTsc() { return __rdtsc(); }
+
+inline void sleepNs(uint64_t ns) {
+  timespec ts{static_cast<time_t>(ns / 1000000000ULL), static_cast<long>(ns % 1000000000ULL)};
+  nanosleep(&ts, nullptr);
+}
+
+// Escalating wait for cold paths (a buffer not yet read, the end of a run): spin, then
+// yield, then sleep 50 us per round. Never on the per-packet path.
+class Backoff {
+ public:
+  void pause() {
+    if (rounds_ < 512) {
+      cpuRelax();
+    } else if (rounds_ < 640) {
+      sched_yield();
+    } else {
+      sleepNs(50000);
+    }
+    rounds_++;
+  }
+  void reset() { rounds_ = 0; }
+  bool waited() const { return rounds_ > 0; }
+
+ private:
+  uint32_t rounds_ = 0;
+};
+
+// Waits until the TSC reaches `deadline`. `duty(now)` runs between checks (a core's share
+// of draining the TX ring) and returns the TSC at which it next has work (UINT64_MAX for
+// none); the wait sleeps only while both are far away (> 200 us), in slices of <= 1 ms.
+template <typename Duty>
+inline void waitUntilTsc(uint64_t deadline, uint64_t tscPerUs, Duty&& duty) {
+  const uint64_t sleepAbove = 200 * tscPerUs;  // a sleep wakes 50-100 us late: spin closer
+  for (;;) {
+    uint64_t now = readTsc();
+    if (now >= deadline) return;
+    uint64_t next = duty(now);
+    uint64_t wake = next < deadline ? next : deadline;
+    if (wake > now + sleepAbove) {
+      uint64_t ns = (wake - now - sleepAbove) * 1000 / tscPerUs;
+      sleepNs(ns > 1000000 ? 1000000 : ns);
+    } else {
+      cpuRelax();
+    }
+  }
+}
+
+}  // namespace txcore

@@ -1,0 +1,57 @@
+// The one small interface every native TX engine implements, in the manner of testpmd's
+// forwarding modes (app/test-pmd/txonly.c: begin / stream_init / packet_fwd). Exact replay
+// (exact-replay-engine.cc) is the first; model synthesis and time-series replay follow the
+// same shape. An engine never touches the port: it builds mbufs and commits them into the
+// sequence ring; the run (tx-run.cc) owns the port, the ring, the drain and the threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "mbuf-pools.h"
+#include "sequence-ring.h"
+#include "tx-stats.h"
+#include "txcore-failure.h"
+
+namespace txcore {
+
+// What a run gives its engine. Everything here outlives the engine's lcore work.
+struct EngineContext {
+  unsigned cores = 1;
+  SequenceRing* ring = nullptr;
+  MbufPools* pools = nullptr;
+  TxStats* stats = nullptr;
+  const std::atomic<bool>* stop = nullptr;
+  uint64_t tscHz = 0;
+  uint64_t tscPerUs = 0;
+  // Set by the run just before the cores start: due times count from here.
+  std::atomic<uint64_t>* startTsc = nullptr;
+  // A generation core's share of draining (flush mode); returns the TSC when it next has
+  // work (UINT64_MAX: none). In drain-lcore mode it does nothing.
+  uint64_t (*drainDuty)(void* run, uint64_t nowTsc) = nullptr;
+  void* run = nullptr;
+};
+
+class TxEngine {
+ public:
+  virtual ~TxEngine() = default;
+  // JS thread, before any lcore starts: open inputs, allocate. Fails with a coded stage.
+  virtual TxFailure begin(const EngineContext& context) = 0;
+  // IO thread, before the start: make the first packets ready (e.g. fill trace buffers).
+  virtual void prepare() {}
+  // IO thread, after the start: feed the cores until the end or stop (e.g. the reader).
+  virtual void serveIo() {}
+  // Generation core `core`'s loop, on its own lcore; returns when it has nothing left.
+  virtual void runOnCore(unsigned core) = 0;
+  // Packets the run will send in all: UINT64_MAX until known.
+  virtual uint64_t endSeq() const = 0;
+  // The input's failure (a corrupt trace), valid after the run: sent packets still count.
+  virtual TxFailure failure() const { return {}; }
+  virtual const char* name() const = 0;
+  // Engine-specific figures for the stats snapshot (name, value); `ended`: the IO side is done.
+  virtual std::vector<std::pair<const char*, uint64_t>> figures(bool ended) const { (void)ended; return {}; }
+};
+
+}  // namespace txcore
