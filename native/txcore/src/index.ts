@@ -1,2 +1,15 @@
+export { TxRuntime } from './tx-runtime.ts';
+export { TxRun } from './tx-run.ts';
+export type { ReplayResult, ReplayStats, CoreStats, WatchOptions } from './tx-run.ts';
+export { parseReplayOptions, parsePacing, DEFAULT_REPLAY_OPTIONS, DRAIN_MODES, MAX_CORES } from './replay-options.ts';
+export type { ReplayOptions, ReplayOptionsInput, Pacing, DrainMode } from './replay-options.ts';
+export { parseEalOptions, ealArguments, lcoreMap, DEFAULT_EAL_OPTIONS } from './eal-options.ts';
+export type { EalOptions } from './eal-options.ts';
+export { parsePortSpec, KNOWN_VDEV_DRIVERS } from './port-spec.ts';
+export type { PortSpec } from './port-spec.ts';
+export { latenessSummary } from './lateness-summary.ts';
+export type { LatenessSummary } from './lateness-summary.ts';
+export { TXCORE_ERRORS } from './errors.ts';
+export type { TxcoreErrorCode } from './errors.ts';
 export { TAG_TRAILER_BYTES, TAG_MAGIC, TAG_MIN_FRAME_BYTES, TAG_NON_IP_FLOW_ID, TAG_FIELD_OFFSETS, decodeTagTrailer, encodeTagTrailer } from './tag-format.ts';
 export type { TagTrailer } from './tag-format.ts';

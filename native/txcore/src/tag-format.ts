@@ -14,13 +14,14 @@
  *
  * Placement (native/txcore/src/tag-trailer.h implements it; keep both in step):
  * - a flow is the bidirectional 5-tuple (both directions share one flowId); IPv4 fragments
- *   use (src, dst, proto); every non-IP packet belongs to flow 0xFFFFFFFF;
- * - when the frame's L4 payload (after the decoded headers, within the captured bytes) is at
- *   least 24 bytes, the trailer OVERWRITES the last 24 bytes of the frame (length unchanged);
- * - otherwise 24 bytes are APPENDED (the frame grows by 24; IP/L4 length fields are not
- *   changed, so the receiver's IP stack sees them as link-layer padding);
- * - a frame still shorter than 60 bytes (the Ethernet minimum without FCS) is zero-padded
- *   BEFORE the trailer to 60 bytes, so NIC padding can never move the trailer off the end;
+ *   and IPv6 packets with a fragment header use (src, dst, proto); every non-IP packet
+ *   belongs to flow 0xFFFFFFFF;
+ * - "room" is the number of captured bytes after the decoded headers (L4 payload plus any
+ *   link-layer padding). With room >= 24 the frame keeps its length and the trailer
+ *   OVERWRITES its last 24 bytes; otherwise 24 bytes are APPENDED (IP/L4 length fields are
+ *   not changed, so the receiver's IP stack sees them as link-layer padding);
+ * - a frame shorter than 60 bytes (the Ethernet minimum without FCS) is then grown to 60,
+ *   zero-filled before the trailer, so NIC padding can never move the trailer off the end;
  * - L4 checksums are not recomputed (the payload bytes changed): a receiver that validates
  *   them will count errors. Tagging is for order verification, not for stateful peers.
  */

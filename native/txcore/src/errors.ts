@@ -1,0 +1,26 @@
+import type { ErrorRegistry } from '@memoco/protocol';
+
+/**
+ * Every code the native TX engine's wrapper throws (issue 3, "Bad input"). Native failures
+ * arrive as a stage name (txcore-failure.h) and are mapped by native-failure.ts.
+ */
+export const TXCORE_ERRORS = {
+  TXCORE_ERR_ADDON_MISSING: { description: 'The native addon native/txcore/build/Release/txcore.node is not built: run `npm run build:native` (infra/setup.sh does).' },
+  TXCORE_ERR_DPDK_MISSING: { description: 'The DPDK 22.11 runtime libraries (librte_*.so.23) cannot be loaded: install the Debian package dpdk (infra/setup.sh does).' },
+  TXCORE_ERR_BAD_OPTION: { description: 'An engine or EAL option is out of range or of the wrong type.', status: 400 },
+  TXCORE_ERR_RATE_CONFLICT: { description: 'More than one rate was given: use exactly one of --speed, --pps, --mbps, --topspeed.', status: 400 },
+  TXCORE_ERR_PORT_SPEC: { description: 'The --port spec is malformed or names an unknown driver (a DPDK vdev such as net_null0, net_pcap0,tx_pcap=F, net_af_packet0,iface=X, or a PCI address).', status: 400 },
+  TXCORE_ERR_EAL_INIT: { description: "DPDK's EAL did not start (the message carries DPDK's reason), or was asked to start twice with different options." },
+  TXCORE_ERR_EAL_NOT_READY: { description: 'A run was started before the EAL was initialised (a wrapper bug).' },
+  TXCORE_ERR_PORT_PROBE: { description: 'DPDK could not attach the port (unknown driver, missing interface, a tx_pcap file that cannot be created); the message carries DPDK\'s reason.' },
+  TXCORE_ERR_PORT_INIT: { description: 'The port attached but could not be configured or started.' },
+  TXCORE_ERR_NO_MEMORY: { description: 'Not enough memory for the mbuf pools or trace buffers: raise the EAL memory (-m) or lower --buffer-mb.' },
+  TXCORE_ERR_LCORES: { description: 'The run needs more worker lcores than EAL was started with, or one is busy.' },
+  TXCORE_ERR_BUSY: { description: 'Another run is active in this process (one run at a time per EAL).', status: 409 },
+  TXCORE_ERR_TRACE_OPEN: { description: 'The trace cannot be opened or read.' },
+  TXCORE_ERR_TRACE_FORMAT: { description: 'The trace is not a pcap or pcapng file (bad magic).', status: 400 },
+  TXCORE_ERR_TRACE_CORRUPT: { description: 'A record of the trace is corrupt; the replay stopped there and reports what it sent (details: offset, record).', status: 400 },
+  TXCORE_ERR_TRACE_TRUNCATED: { description: 'The trace ends in the middle of a record; everything before it was sent (details: offset, record).', status: 400 },
+} as const satisfies ErrorRegistry;
+
+export type TxcoreErrorCode = keyof typeof TXCORE_ERRORS;

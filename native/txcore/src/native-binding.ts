@@ -1,0 +1,112 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MemocoError } from '@memoco/protocol';
+
+/** A native failure as the addon returns it (txcore-failure.h). */
+export interface NativeFailure {
+  stage: string;
+  errno: number;
+  message: string;
+  offset?: number;
+  record?: number;
+}
+
+export interface NativeCoreStats {
+  core: number;
+  packets: number;
+  bytes: number;
+  late: number;
+  built: number;
+  blocks: number;
+  ringStalls: number;
+  poolStalls: number;
+}
+
+export interface NativeSnapshot {
+  cores: NativeCoreStats[];
+  /** Non-empty lateness buckets: [lower bound in ns, packets]. */
+  lateness: [number, number][];
+  latenessMaxNs: number;
+  seconds: number;
+  running: boolean;
+  figures: Record<string, number>;
+}
+
+export interface NativeResult extends NativeSnapshot {
+  failure: NativeFailure | null;
+  stopped: boolean;
+}
+
+export interface NativeRun {
+  stats(): NativeSnapshot;
+  stop(): void;
+  done(): Promise<NativeResult>;
+}
+
+export interface NativeEalInfo {
+  mainLcore: number;
+  workerLcores: number[];
+  tscHz: number;
+}
+
+/** The flat config startExactReplay reads (napi-config.cc); built by tx-runtime.ts. */
+export interface NativeReplayConfig {
+  portDevargs: string;
+  portName: string;
+  txDescriptors: number;
+  cores: number;
+  drain: 'flush' | 'lcore';
+  ringSlots: number;
+  burst: number;
+  lateThresholdNs: number;
+  tracePath: string;
+  bufferBytes: number;
+  loops: number;
+  tag: boolean;
+  leadUs: number;
+  pacingMode: 'topspeed' | 'speed' | 'pps' | 'mbps';
+  pacingValue: number;
+}
+
+type Failed = { error: NativeFailure };
+
+export interface TxcoreAddon {
+  initEal(args: string[], echoLogs: boolean): NativeEalInfo | Failed;
+  startExactReplay(config: NativeReplayConfig): NativeRun | Failed;
+}
+
+export function isFailed(value: unknown): value is Failed {
+  return typeof value === 'object' && value !== null && 'error' in value;
+}
+
+export const ADDON_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'Release', 'txcore.node');
+
+let loaded: TxcoreAddon | undefined;
+
+/**
+ * Loads the addon once. A missing build and missing DPDK libraries are told apart, since
+ * the fixes differ (build it, or install Debian's dpdk).
+ */
+export function loadAddon(path: string = ADDON_PATH): TxcoreAddon {
+  if (loaded && path === ADDON_PATH) return loaded;
+  try {
+    const addon = createRequire(import.meta.url)(path) as TxcoreAddon;
+    if (path === ADDON_PATH) loaded = addon;
+    return addon;
+  } catch (error) {
+    throw classifyLoadError(error, path);
+  }
+}
+
+export function classifyLoadError(error: unknown, path: string): MemocoError {
+  const message = error instanceof Error ? error.message : String(error);
+  const library = /(lib(?:rte_|dpdk)[^:\s]*): cannot open shared object file/.exec(message);
+  if (library) {
+    return new MemocoError('TXCORE_ERR_DPDK_MISSING', `DPDK runtime library ${library[1]} cannot be loaded: install the Debian package dpdk (infra/setup.sh does)`, { cause: error });
+  }
+  if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' || /cannot open shared object file|Cannot find module/.test(message)) {
+    return new MemocoError('TXCORE_ERR_ADDON_MISSING', `the native addon is not built (${path}): run npm run build:native`, { cause: error });
+  }
+  return new MemocoError('TXCORE_ERR_ADDON_MISSING', `the native addon could not be loaded: ${message.split('\n')[0]}`, { cause: error });
+}
