@@ -35,7 +35,7 @@ struct CheckingSink {
     return take;
   }
   void account(const SequenceSlot& s, uint64_t) {
-    if (s.bytes != 60 + s.owner) errors++;
+    if (s.bytes != 60u + s.owner) errors++;
   }
 };
 
