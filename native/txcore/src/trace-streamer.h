@@ -67,7 +67,8 @@ class TraceStreamer {
 
   // Opens the trace, checks its header and allocates (and pre-faults) the buffers.
   TxFailure open(const StreamConfig& config);
-  // IO thread: fills every buffer once before the start, so the first packets are on time.
+  // IO thread: faults the buffers in, then fills each once before the start, so the first
+  // packets are on time.
   void prefill(const std::atomic<bool>& stop);
   // IO thread: refills buffers as cores release them, until the end, an error or stop.
   void serve(const std::atomic<bool>& stop);

@@ -1,0 +1,86 @@
+/**
+ * Stats while running, stop() (Ctrl-C), the drain-lcore mode and the pacing modes (issue 3).
+ * No timing assertions (design.md: performance is measured by `npm run bench -- tx`): only
+ * that paced runs deliver everything, in order, with a consistent lateness summary.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TxRuntime, type ReplayOptionsInput } from './index.ts';
+import { frameDigests } from './test-support/frame-digests.ts';
+import { CORPUS, CORPUS_SKIP } from './test-support/shared-corpus.ts';
+
+let runtime: TxRuntime;
+let dir: string;
+let runs = 0;
+const EXAMPLE = CORPUS.find((f) => f.endsWith('pcpp__example.pcap'));
+const TLS = CORPUS.find((f) => f.endsWith('pcpp__tls2.pcap'));
+const WIKIPEDIA = CORPUS.find((f) => f.endsWith('zeek__wikipedia.pcap'));
+
+beforeAll(() => {
+  runtime = TxRuntime.start({ workerLcores: 3 });
+  dir = mkdtempSync(join(tmpdir(), 'txcore-run-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function start(trace: string, options: Omit<ReplayOptionsInput, 'trace' | 'port'>) {
+  const out = join(dir, `out-${runs}.pcap`);
+  return { out, run: runtime.startReplay({ trace, port: `net_pcap${runs++},tx_pcap=${out}`, bufferMb: 4, ...options }) };
+}
+
+describe.skipIf(!EXAMPLE || !TLS || !WIKIPEDIA)(`run control ${EXAMPLE ? '' : CORPUS_SKIP}`, () => {
+  it('stats are read while the cores run; stop() ends the run with a valid pcap of what was sent', async () => {
+    const { out, run } = start(EXAMPLE!, { pps: 20_000, loops: 0, cores: 2 });
+    let seen = run.stats();
+    while (seen.packets < 500) {
+      await new Promise((r) => setTimeout(r, 20));
+      seen = run.stats();
+    }
+    expect(seen.running).toBe(true);
+    expect(seen.perCore.map((c) => c.core)).toEqual([0, 1]);
+    run.stop();
+    const result = await run.done();
+    expect(result.stopped).toBe(true);
+    expect(result.packets).toBeGreaterThanOrEqual(seen.packets);
+    const source = (await frameDigests(EXAMPLE!)).digests;
+    const sent = await frameDigests(out);
+    expect(sent.fault).toBeUndefined();
+    expect(sent.digests.length).toBe(result.packets);
+    const looped = Array.from({ length: result.packets }, (_, i) => source[i % source.length]);
+    expect(sent.digests).toEqual(looped);
+  });
+
+  it('watch() stops on an aborted signal and still reports', async () => {
+    const { run } = start(EXAMPLE!, { pps: 5_000, loops: 0 });
+    const controller = new AbortController();
+    const ticks: number[] = [];
+    setTimeout(() => controller.abort(), 150);
+    const result = await run.watch({ signal: controller.signal, intervalMs: 30, onStats: (s) => ticks.push(s.packets) });
+    expect(result.stopped).toBe(true);
+    expect(ticks.length).toBeGreaterThan(1);
+  });
+
+  it('a dedicated drain lcore keeps the sequence exactly too', async () => {
+    const { out, run } = start(TLS!, { topspeed: true, cores: 2, drain: 'lcore' });
+    const result = await run.done();
+    expect((await frameDigests(out)).digests).toEqual((await frameDigests(TLS!)).digests);
+    expect(result.perCore.every((c) => c.packets > 0)).toBe(true);
+  });
+
+  for (const [name, rate] of [
+    ['original timing x100', { speed: 100 }],
+    ['--pps', { pps: 50_000 }],
+    ['--mbps', { mbps: 200 }],
+  ] as const) {
+    it(`${name}: every packet, in order, with a lateness summary`, async () => {
+      const { out, run } = start(WIKIPEDIA!, { ...rate, cores: 2 });
+      const result = await run.done();
+      expect((await frameDigests(out)).digests).toEqual((await frameDigests(WIKIPEDIA!)).digests);
+      const { p50Us, p99Us, maxUs } = result.lateness;
+      expect(p50Us).toBeLessThanOrEqual(p99Us);
+      expect(p99Us).toBeLessThanOrEqual(maxUs);
+      expect(result.late).toBeLessThanOrEqual(result.packets);
+    });
+  }
+});
