@@ -41,6 +41,7 @@ describe.skipIf(CORPUS.length === 0)(`exact replay of the shared corpus through 
         expect(sent.digests).toEqual(source.digests);
         expect(result.packets).toBe(source.digests.length);
         expect(result.perCore).toHaveLength(cores);
+        expect(result.mbufsOutstanding).toBe(0);
         if (trace === TRUNCATED) {
           expect(result.failure?.code).toBe('TXCORE_ERR_TRACE_TRUNCATED');
           expect(result.failure?.details).toMatchObject({ record: source.digests.length, offset: expect.any(Number) });

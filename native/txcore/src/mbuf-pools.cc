@@ -20,8 +20,25 @@ uint32_t poolSize(uint32_t needed) {  // mempools are most efficient at 2^n - 1
 
 }  // namespace
 
-TxFailure MbufPools::create(const std::string& tag, uint32_t ringSlots, uint32_t txDescriptors, unsigned lcores, int socket) {
+TxFailure MbufPools::acquire(uint32_t ringSlots, uint32_t txDescriptors, unsigned lcores, int socket, MbufPools* out) {
+  static MbufPools cached;
+  static int cachedSocket = -2;
+  static uint32_t generation = 0;
   uint32_t normalCount = poolSize(ringSlots + txDescriptors + lcores * (kCache + 64) + 1024);
+  if (cached.normal != nullptr && cachedSocket == socket && cached.normal->size >= normalCount &&
+      cached.jumbo->size >= kJumboWindow * kMaxSegmentsPerFrame + txDescriptors + 64) {
+    *out = cached;
+    return {};
+  }
+  cached.destroy();
+  TxFailure failed = cached.create(std::to_string(generation++), normalCount, txDescriptors, socket);
+  if (failed.failed()) return failed;
+  cachedSocket = socket;
+  *out = cached;
+  return {};
+}
+
+TxFailure MbufPools::create(const std::string& tag, uint32_t normalCount, uint32_t txDescriptors, int socket) {
   std::string name = "mc_n_" + tag;
   normal = rte_pktmbuf_pool_create(name.c_str(), normalCount, kCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
   if (normal == nullptr) {

@@ -105,6 +105,7 @@ Napi::Object snapshotValue(Napi::Env env, const RunSnapshot& s) {
   out.Set("latenessMaxNs", static_cast<double>(s.latenessMaxNs));
   out.Set("seconds", s.seconds);
   out.Set("running", s.running);
+  if (s.mbufsOutstanding >= 0) out.Set("mbufsOutstanding", static_cast<double>(s.mbufsOutstanding));
   Napi::Object figures = Napi::Object::New(env);
   for (const auto& [name, value] : s.figures) figures.Set(name, static_cast<double>(value));
   out.Set("figures", figures);

@@ -34,6 +34,8 @@ export interface NativeSnapshot {
 }
 
 export interface NativeResult extends NativeSnapshot {
+  /** mbufs not back in the reused pools after the run: 0 unless something leaks. */
+  mbufsOutstanding?: number;
   failure: NativeFailure | null;
   stopped: boolean;
 }

@@ -80,6 +80,8 @@ class OrderedDrain {
     return paced_ ? ring_.at(h).dueTsc.load(std::memory_order_relaxed) : 0;
   }
   uint64_t head() const { return headPublic_.load(std::memory_order_acquire); }
+  // End of the committed block the head is in (== head between blocks).
+  uint64_t blockEnd() const { return curEndPublic_.load(std::memory_order_relaxed); }
 
  private:
   SequenceRing& ring_;

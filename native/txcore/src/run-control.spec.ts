@@ -61,6 +61,17 @@ describe.skipIf(!EXAMPLE || !TLS || !WIKIPEDIA)(`run control ${EXAMPLE ? '' : CO
     expect(ticks.length).toBeGreaterThan(1);
   });
 
+  it('runs stopped mid-flight give every mbuf back to the pools the next run reuses', async () => {
+    for (let i = 0; i < 6; i++) {
+      const run = runtime.startReplay({ trace: EXAMPLE!, port: 'net_null0', topspeed: true, loops: 0, cores: 2, bufferMb: 4 });
+      await new Promise((r) => setTimeout(r, 40));
+      run.stop();
+      const result = await run.done();
+      expect(result.stopped).toBe(true);
+      expect(result.mbufsOutstanding).toBe(0);
+    }
+  });
+
   it('a dedicated drain lcore keeps the sequence exactly too', async () => {
     const { out, run } = start(TLS!, { topspeed: true, cores: 2, drain: 'lcore' });
     const result = await run.done();

@@ -2,6 +2,7 @@
 
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
 
 #include "eal-runtime.h"
 #include "tsc-waiter.h"
@@ -10,7 +11,6 @@ namespace txcore {
 namespace {
 
 std::atomic<bool> g_runActive{false};  // lcores are shared: one run per process at a time
-std::atomic<uint32_t> g_runCounter{0};
 
 void sleepOrSpinUntil(uint64_t next, uint64_t now, uint64_t tscPerUs) {
   if (next != UINT64_MAX && next > now + 200 * tscPerUs) {
@@ -47,9 +47,8 @@ TxFailure TxRun::create(const RunConfig& config, std::unique_ptr<TxEngine> engin
   if (failed.failed()) return g_runActive.store(false), failed;
   run->portOpen_ = true;
   run->finished_ = false;
-  std::string tag = std::to_string(getpid()) + "_" + std::to_string(g_runCounter.fetch_add(1));
-  failed = run->pools_.create(tag, config.ringSlots, run->port_.txDescriptors, static_cast<unsigned>(needed),
-                              rte_eth_dev_socket_id(run->port_.portId));
+  failed = MbufPools::acquire(config.ringSlots, run->port_.txDescriptors, static_cast<unsigned>(needed),
+                              rte_eth_dev_socket_id(run->port_.portId), &run->pools_);
   if (!failed.failed() && !run->ring_.init(config.ringSlots)) {
     failed = TxFailure::make(stage::kBadConfig, EINVAL, "ring slots must be a power of two");
   }
@@ -134,8 +133,28 @@ void TxRun::finish() {
   for (unsigned lcore : lcores_) rte_eal_wait_lcore(lcore);
   if (portOpen_) PortRegistry::close(config_.port, port_);  // net_pcap closes its file here
   portOpen_ = false;
-  pools_.destroy();
+  if (drain_) freeUnsent();
+  if (pools_.normal != nullptr) {
+    mbufsOutstanding_ = static_cast<int64_t>(rte_mempool_in_use_count(pools_.normal) + rte_mempool_in_use_count(pools_.jumbo));
+  }
   g_runActive.store(false);
+}
+
+// A stopped run leaves committed blocks the drain never reached: give their mbufs back to
+// the pools the next run reuses. They all lie within one ring lap after the drain head, and
+// "stamp > position" tells this lap's commits from stale ones (sequence-ring.h).
+void TxRun::freeUnsent() {
+  uint64_t head = drain_->head();
+  uint64_t pos = head;
+  for (; pos < drain_->blockEnd(); pos++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring_.slot(pos).item));
+  while (pos < head + ring_.capacity()) {
+    uint64_t end = ring_.committedEnd(pos);
+    if (end == 0) {
+      pos++;
+      continue;
+    }
+    for (; pos < end; pos++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring_.slot(pos).item));
+  }
 }
 
 uint64_t TxRun::flushDuty(void* run, uint64_t now) {
@@ -199,6 +218,7 @@ RunSnapshot TxRun::snapshot() const {
   uint64_t last = stats_->lastSendTsc.load(std::memory_order_relaxed);
   s.seconds = first != 0 && last > first ? static_cast<double>(last - first) / static_cast<double>(tscHz_) : 0;
   s.running = running_.load(std::memory_order_relaxed);
+  s.mbufsOutstanding = mbufsOutstanding_;
   s.figures = engine_->figures(engine_->endSeq() != UINT64_MAX && !s.running);
   return s;
 }

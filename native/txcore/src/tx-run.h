@@ -40,6 +40,7 @@ struct RunSnapshot {
   double seconds = 0;  // first to last packet handed to the port
   std::vector<std::pair<const char*, uint64_t>> figures;  // the engine's own
   bool running = false;
+  int64_t mbufsOutstanding = -1;  // after the run: mbufs not back in the pools (0, or a leak)
 };
 
 class TxRun {
@@ -72,6 +73,7 @@ class TxRun {
   void generationLoop(unsigned core);
   void drainLoop();
   void drainUntilDone();
+  void freeUnsent();
   bool allSent() const { return drain_->head() >= engine_->endSeq(); }
 
   RunConfig config_;
@@ -87,6 +89,7 @@ class TxRun {
   std::vector<LcoreTask> tasks_;
   uint64_t tscHz_ = 0;
   bool finished_ = false;
+  int64_t mbufsOutstanding_ = -1;
   alignas(64) std::atomic<bool> stop_{false};
   std::atomic<uint32_t> go_{0};  // 1: start, 2: abort before starting
   std::atomic<uint32_t> exited_{0};

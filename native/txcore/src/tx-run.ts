@@ -42,6 +42,8 @@ export interface ReplayResult extends ReplayStats {
   failure?: MemocoError;
   /** This process's peak RSS so far, MB. */
   peakRssMb: number;
+  /** mbufs not returned to the (reused) pools after the run: 0 unless something leaks. */
+  mbufsOutstanding: number;
 }
 
 export function summarise(snapshot: NativeSnapshot): ReplayStats {
@@ -109,7 +111,12 @@ export class TxRun {
 
   private toResult(native: NativeResult): ReplayResult {
     const stats = summarise(native);
-    const result: ReplayResult = { ...stats, stopped: native.stopped, peakRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10 };
+    const result: ReplayResult = {
+      ...stats,
+      stopped: native.stopped,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
+      mbufsOutstanding: native.mbufsOutstanding ?? 0,
+    };
     if (native.failure) result.failure = failureToError(native.failure, { file: this.options.trace, sentPackets: stats.packets });
     return result;
   }
