@@ -7,6 +7,7 @@ import { verifyOrderCommand } from './commands/verify-order-command.ts';
 import { trainCommand } from './commands/train-command.ts';
 import { generateCommand } from './commands/generate-command.ts';
 import { fidelityCommand } from './commands/fidelity-command.ts';
+import { replayCommand } from './commands/replay-command.ts';
 
 /**
  * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
@@ -21,4 +22,5 @@ export const COMMANDS: readonly CliCommand[] = [
   trainCommand,
   generateCommand,
   fidelityCommand,
+  replayCommand,
 ];
