@@ -82,7 +82,7 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
     }
     if (!buildBlock(core, b, first, len, b.firstSeq + first, cs)) return;
     adaptBlockCap(cs, len);
-    duty(readTsc());
+    ctx_.commitDuty(ctx_.run, b.firstSeq + first, readTsc());
     i += len;
   }
 }
@@ -100,49 +100,8 @@ void ExactReplayEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
   cs.blockCap = static_cast<uint32_t>(std::clamp(cap, 1.0, static_cast<double>(kMaxBlock)));
 }
 
-// Reserve (wait for room), fill, commit. False when stopped before the commit.
-bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, uint32_t first, uint32_t len, uint64_t seq,
-                                   CoreState& cs) {
-  SequenceRing& ring = *ctx_.ring;
-  BuildCounters& counters = ctx_.stats->build[core];
-  if (!ring.hasRoom(seq + len)) {
-    bump(counters.ringStalls);
-    while (!ring.hasRoom(seq + len)) {
-      if (stopped()) return false;
-      duty(readTsc());
-      cpuRelax();
-    }
-  }
-  rte_mbuf* mbufs[kMaxBlock];
-  while (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
-    bump(counters.poolStalls);
-    if (stopped()) return false;
-    duty(readTsc());
-    cpuRelax();
-  }
-  for (uint32_t j = 0; j < len; j++) {
-    if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[first + j + kPrefetchAhead].offset);
-    uint32_t bytes = 0;
-    rte_mbuf* m = buildFrame(b, first + j, seq + j, mbufs[j], &bytes);
-    if (m == nullptr) {  // stopped while waiting for a jumbo mbuf (mbufs[j] is already freed)
-      if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
-      for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(seq + k).item));
-      return false;
-    }
-    SequenceSlot& slot = ring.slot(seq + j);
-    slot.item = m;
-    slot.bytes = bytes;
-    slot.owner = static_cast<uint16_t>(core);
-    slot.dueTsc.store(paced_ ? dueTsc(cs, b.descs[first + j].dueNs) : 0, std::memory_order_relaxed);
-  }
-  ring.commit(seq, seq + len);
-  bump(counters.built, len);
-  bump(counters.blocks);
-  return true;
-}
-
 // Copies one frame into `normal` (or a jumbo mbuf when it does not fit) and tags it.
-rte_mbuf* ExactReplayEngine::buildFrame(const TraceBuffer& b, uint32_t index, uint64_t seq, rte_mbuf* normal,
+inline rte_mbuf* ExactReplayEngine::buildFrame(const TraceBuffer& b, uint32_t index, uint64_t seq, rte_mbuf* normal,
                                         uint32_t* bytes) {
   const PacketDesc& d = b.descs[index];
   const uint8_t* src = b.bytes + d.offset;
@@ -166,26 +125,53 @@ rte_mbuf* ExactReplayEngine::buildFrame(const TraceBuffer& b, uint32_t index, ui
   return normal;
 }
 
+// Reserve (wait for room), fill, commit. False when stopped before the commit.
+bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, uint32_t first, uint32_t len, uint64_t seq,
+                                   CoreState& cs) {
+  SequenceRing& ring = *ctx_.ring;
+  BuildCounters& counters = ctx_.stats->build[core];
+  if (!ring.hasRoom(seq + len)) {
+    bump(counters.ringStalls);
+    if (!waitFor([&] { return ring.hasRoom(seq + len); })) return false;
+  }
+  rte_mbuf* mbufs[kMaxBlock];
+  if (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
+    bump(counters.poolStalls);
+    if (!waitFor([&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
+  }
+  for (uint32_t j = 0; j < len; j++) {
+    if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[first + j + kPrefetchAhead].offset);
+    uint32_t bytes = 0;
+    rte_mbuf* m = buildFrame(b, first + j, seq + j, mbufs[j], &bytes);
+    if (m == nullptr) {  // stopped while waiting for a jumbo mbuf (mbufs[j] is already freed)
+      if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
+      for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(seq + k).item));
+      return false;
+    }
+    SequenceSlot& slot = ring.slot(seq + j);
+    slot.item = m;
+    slot.bytes = bytes;
+    slot.owner = static_cast<uint16_t>(core);
+    slot.dueTsc.store(paced_ ? dueTsc(cs, b.descs[first + j].dueNs) : 0, std::memory_order_relaxed);
+  }
+  ring.commit(seq, seq + len);
+  bump(counters.built, len);
+  bump(counters.blocks);
+  return true;
+}
+
 // Frames longer than a normal mbuf: one 64 KB segment (or a chain beyond that). Jumbo
 // mbufs are taken only for positions within jumboWindow of the drain head: every position
 // before ours can then drain and free its jumbo mbufs, so waiting here cannot deadlock.
 rte_mbuf* ExactReplayEngine::buildLargeFrame(const uint8_t* src, uint32_t caplen, uint32_t frameLen,
                                              const uint8_t* tag, uint64_t seq) {
   const MbufPools& pools = *ctx_.pools;
-  while (seq + 1 > ctx_.ring->drained() + pools.jumboWindow) {
-    if (stopped()) return nullptr;
-    duty(readTsc());
-    cpuRelax();
-  }
+  if (!waitFor([&] { return seq + 1 <= ctx_.ring->drained() + pools.jumboWindow; })) return nullptr;
   rte_mbuf* head = nullptr;
   rte_mbuf* tail = nullptr;
   for (uint32_t left = frameLen; left > 0;) {
-    rte_mbuf* m;
-    while ((m = rte_pktmbuf_alloc(pools.jumbo)) == nullptr) {
-      if (stopped()) return rte_pktmbuf_free(head), nullptr;
-      duty(readTsc());
-      cpuRelax();
-    }
+    rte_mbuf* m = nullptr;
+    if (!waitFor([&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
     uint32_t take = std::min(left, pools.jumboRoom);
     m->data_len = static_cast<uint16_t>(take);
     if (head == nullptr) head = m;

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "trace-streamer.h"
+#include "tsc-waiter.h"
 #include "tx-engine.h"
 
 struct rte_mbuf;
@@ -43,14 +44,28 @@ class ExactReplayEngine final : public TxEngine {
   };
   void processBuffer(unsigned core, const TraceBuffer& b, CoreState& cs);
   bool buildBlock(unsigned core, const TraceBuffer& b, uint32_t first, uint32_t len, uint64_t seq, CoreState& cs);
-  rte_mbuf* buildFrame(const TraceBuffer& b, uint32_t index, uint64_t seq, rte_mbuf* normal, uint32_t* bytes);
-  rte_mbuf* buildLargeFrame(const uint8_t* src, uint32_t caplen, uint32_t frameLen, const uint8_t* tag, uint64_t seq);
+  __attribute__((always_inline)) inline rte_mbuf* buildFrame(const TraceBuffer& b, uint32_t index, uint64_t seq,
+                                                              rte_mbuf* normal, uint32_t* bytes);
+  __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(const uint8_t* src, uint32_t caplen, uint32_t frameLen, const uint8_t* tag, uint64_t seq);
   void adaptBlockCap(CoreState& cs, uint32_t built);
   uint64_t duty(uint64_t now) const { return ctx_.drainDuty(ctx_.run, now); }
   uint64_t dueTsc(const CoreState& cs, int64_t dueNs) const {
     return cs.startTsc + static_cast<uint64_t>((static_cast<unsigned __int128>(dueNs) * tscPerNsQ32_) >> 32);
   }
   bool stopped() const { return ctx_.stop->load(std::memory_order_relaxed); }
+  // Waits until ready() (false: stopped first), doing the core's drain duty meanwhile and
+  // backing off to yields and short sleeps: a core spinning on a full ring took a CPU the
+  // kernel needed to drain it through net_af_packet on this 2-CPU machine.
+  template <typename Ready>
+  bool waitFor(Ready&& ready) {
+    Backoff backoff;
+    while (!ready()) {
+      if (stopped()) return false;
+      duty(readTsc());
+      backoff.pause();
+    }
+    return true;
+  }
 
   ExactReplayConfig config_;
   EngineContext ctx_;

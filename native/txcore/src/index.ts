@@ -1,7 +1,7 @@
 export { TxRuntime } from './tx-runtime.ts';
 export { TxRun } from './tx-run.ts';
 export type { ReplayResult, ReplayStats, CoreStats, WatchOptions } from './tx-run.ts';
-export { parseReplayOptions, parsePacing, DEFAULT_REPLAY_OPTIONS, DRAIN_MODES, MAX_CORES } from './replay-options.ts';
+export { parseReplayOptions, parsePacing, resolveDrain, DEFAULT_REPLAY_OPTIONS, DRAIN_MODES, MAX_CORES } from './replay-options.ts';
 export type { ReplayOptions, ReplayOptionsInput, Pacing, DrainMode } from './replay-options.ts';
 export { parseEalOptions, ealArguments, lcoreMap, DEFAULT_EAL_OPTIONS } from './eal-options.ts';
 export type { EalOptions } from './eal-options.ts';

@@ -46,7 +46,7 @@ class OrderedDrain {
     uint32_t sent = sink_.send(items, n);
     for (uint32_t i = 0; i < sent; i++) sink_.account(ring_.at(head_ + i), now);
     head_ += sent;
-    headPublic_.store(head_, std::memory_order_release);
+    headPublic_.store(head_, std::memory_order_seq_cst);  // see SequenceRing::commit
     ring_.release(head_);
     return sent;
   }
@@ -62,15 +62,15 @@ class OrderedDrain {
         if (got < burst_) break;
       }
       busy_.store(false, std::memory_order_release);
-      if (!readyAt(now)) break;  // a commit that found us busy is picked up here
+      if (!readyAt(now)) break;  // a commit that found us busy, or not at the head, is picked up here
     }
     return total;
   }
 
   // Whether the head packet is committed (and due): readable from any thread.
   bool readyAt(uint64_t now) const {
-    uint64_t h = headPublic_.load(std::memory_order_acquire);
-    if (h >= curEndPublic_.load(std::memory_order_relaxed) && ring_.committedEnd(h) == 0) return false;
+    uint64_t h = headPublic_.load(std::memory_order_seq_cst);
+    if (h >= curEndPublic_.load(std::memory_order_relaxed) && ring_.committedEnd(h, std::memory_order_seq_cst) == 0) return false;
     return !paced_ || ring_.at(h).dueTsc.load(std::memory_order_relaxed) <= now;
   }
   // TSC at which the head packet is due; UINT64_MAX when nothing is committed.
@@ -79,7 +79,7 @@ class OrderedDrain {
     if (h >= curEndPublic_.load(std::memory_order_relaxed) && ring_.committedEnd(h) == 0) return UINT64_MAX;
     return paced_ ? ring_.at(h).dueTsc.load(std::memory_order_relaxed) : 0;
   }
-  uint64_t head() const { return headPublic_.load(std::memory_order_acquire); }
+  uint64_t head() const { return headPublic_.load(std::memory_order_seq_cst); }
   // End of the committed block the head is in (== head between blocks).
   uint64_t blockEnd() const { return curEndPublic_.load(std::memory_order_relaxed); }
 

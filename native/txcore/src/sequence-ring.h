@@ -23,7 +23,7 @@
 
 namespace txcore {
 
-struct alignas(32) SequenceSlot {
+struct alignas(64) SequenceSlot {
   std::atomic<uint64_t> blockEnd{0};  // at a block's first slot: its end; the commit
   void* item = nullptr;
   std::atomic<uint64_t> dueTsc{0};  // atomic only so a stale peek from readyAt() is not a data race
@@ -54,12 +54,15 @@ class SequenceRing {
   // --- producer side (any generation core) ---
   bool hasRoom(uint64_t end) const { return end - drained_.load(std::memory_order_acquire) <= capacity_; }
   SequenceSlot& slot(uint64_t pos) { return slots_[pos & mask_]; }
-  void commit(uint64_t start, uint64_t end) { slots_[start & mask_].blockEnd.store(end, std::memory_order_release); }
+  // seq_cst, not just release: in flush mode the committer then reads the drain head and
+  // the drainer, after publishing its head, re-reads this stamp (OrderedDrain::tryDrain);
+  // with both sides seq_cst one of them must see the other (no store-buffer reordering).
+  void commit(uint64_t start, uint64_t end) { slots_[start & mask_].blockEnd.store(end, std::memory_order_seq_cst); }
 
   // --- consumer side (one drainer at a time) ---
   // The end of the committed block starting at `pos`, or 0 when it is not committed yet.
-  uint64_t committedEnd(uint64_t pos) const {
-    uint64_t end = slots_[pos & mask_].blockEnd.load(std::memory_order_acquire);
+  uint64_t committedEnd(uint64_t pos, std::memory_order order = std::memory_order_acquire) const {
+    uint64_t end = slots_[pos & mask_].blockEnd.load(order);
     return end > pos ? end : 0;
   }
   const SequenceSlot& at(uint64_t pos) const { return slots_[pos & mask_]; }

@@ -31,6 +31,9 @@ struct EngineContext {
   // A generation core's share of draining (flush mode); returns the TSC when it next has
   // work (UINT64_MAX: none). In drain-lcore mode it does nothing.
   uint64_t (*drainDuty)(void* run, uint64_t nowTsc) = nullptr;
+  // Called after each commit of a block starting at `blockStart`: in flush mode the core
+  // whose commit made the oldest range ready drains (design.md "who drains").
+  void (*commitDuty)(void* run, uint64_t blockStart, uint64_t nowTsc) = nullptr;
   void* run = nullptr;
 };
 

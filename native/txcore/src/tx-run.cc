@@ -73,6 +73,7 @@ TxFailure TxRun::create(const RunConfig& config, std::unique_ptr<TxEngine> engin
   ctx.tscPerUs = run->tscHz_ / 1000000;
   ctx.startTsc = &run->startTsc_;
   ctx.drainDuty = config.drainLcore ? &TxRun::noDuty : &TxRun::flushDuty;
+  ctx.commitDuty = config.drainLcore ? &TxRun::noCommitDuty : &TxRun::flushIfOldest;
   ctx.run = run.get();
   failed = run->engine_->begin(ctx);
   if (!failed.failed()) failed = run->launch(std::vector<unsigned>(workers.begin(), workers.begin() + needed));
@@ -164,6 +165,18 @@ uint64_t TxRun::flushDuty(void* run, uint64_t now) {
 }
 
 uint64_t TxRun::noDuty(void*, uint64_t) { return UINT64_MAX; }
+
+// Flush mode after a commit: only the core whose block is the oldest not yet sent drains
+// (design.md "who drains"); the others go on building (taking the drain lock after every
+// 2-packet block of an interleaved trace cost more than the building). The commit and
+// head() are seq_cst, as are the drainer's head store and its re-check after unlocking:
+// either this core sees the head at its block, or the drainer's re-check sees this commit.
+void TxRun::flushIfOldest(void* run, uint64_t blockStart, uint64_t now) {
+  TxRun* r = static_cast<TxRun*>(run);
+  if (r->drain_->head() >= blockStart) r->drain_->tryDrain(now);
+}
+
+void TxRun::noCommitDuty(void*, uint64_t, uint64_t) {}
 
 void TxRun::generationLoop(unsigned core) {
   engine_->runOnCore(core);

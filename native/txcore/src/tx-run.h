@@ -69,6 +69,8 @@ class TxRun {
   static int lcoreMain(void* arg);
   static uint64_t flushDuty(void* run, uint64_t now);
   static uint64_t noDuty(void* run, uint64_t now);
+  static void flushIfOldest(void* run, uint64_t blockStart, uint64_t now);
+  static void noCommitDuty(void* run, uint64_t blockStart, uint64_t now);
   TxFailure launch(const std::vector<unsigned>& lcores);
   void generationLoop(unsigned core);
   void drainLoop();

@@ -25,7 +25,8 @@ ring), streaming the trace through two fixed buffers: memory does not grow with 
 
 Engine and EAL:
   --buffer-mb N    size of each of the two trace buffers (default 64)
-  --drain MODE     flush (the committing core sends, default) | lcore (a dedicated drain lcore)
+  --drain MODE     auto (default: lcore for net_af_packet/net_tap, else flush) | flush (the core
+                   whose commit made the oldest block ready sends) | lcore (a dedicated drain lcore)
   --late-us N      a packet sent more than N us after its due time counts as late (default 10)
   --memory-mb N    EAL memory (default 1024)
   --hugepages      use hugepages (a real host); default --no-huge
