@@ -74,7 +74,7 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
     }
     if (paced_) {
       uint64_t due = dueTsc(cs, b.descs[first].dueNs);
-      if (due > readTsc() + leadTsc_) waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, [this](uint64_t now) { return duty(now); });
+      if (due > readTsc() + leadTsc_) waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, [this](uint64_t now) { return duty(now); });
       uint64_t horizon = readTsc() + leadTsc_;
       uint32_t k = 1;
       while (k < len && dueTsc(cs, b.descs[first + k].dueNs) <= horizon) k++;

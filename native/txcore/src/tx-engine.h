@@ -26,6 +26,8 @@ struct EngineContext {
   const std::atomic<bool>* stop = nullptr;
   uint64_t tscHz = 0;
   uint64_t tscPerUs = 0;
+  // More busy lcores than CPUs for them (a small host): waits yield rather than spin.
+  bool shareCpu = false;
   // Set by the run just before the cores start: due times count from here.
   std::atomic<uint64_t>* startTsc = nullptr;
   // A generation core's share of draining (flush mode); returns the TSC when it next has

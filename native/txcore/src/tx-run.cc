@@ -12,13 +12,20 @@ namespace {
 
 std::atomic<bool> g_runActive{false};  // lcores are shared: one run per process at a time
 
-void sleepOrSpinUntil(uint64_t next, uint64_t now, uint64_t tscPerUs) {
-  if (next != UINT64_MAX && next > now + 200 * tscPerUs) {
-    uint64_t ns = (next - now - 200 * tscPerUs) * 1000 / tscPerUs;
-    sleepNs(ns > 1000000 ? 1000000 : ns);
-  } else {
-    cpuRelax();
+void sleepOrSpinUntil(uint64_t next, uint64_t now, uint64_t tscPerUs, bool shareCpu) {
+  if (next == UINT64_MAX) cpuRelax();
+  else passTimeUntil(next, now, tscPerUs, shareCpu);
+}
+
+// CPUs the lcores may run on (they float over the process's CPUs on small hosts).
+unsigned lcoreCpus(const std::vector<unsigned>& lcores) {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  for (unsigned l : lcores) {
+    rte_cpuset_t set = rte_lcore_cpuset(l);
+    CPU_OR(&all, &all, &set);
   }
+  return static_cast<unsigned>(CPU_COUNT(&all));
 }
 
 }  // namespace
@@ -71,6 +78,9 @@ TxFailure TxRun::create(const RunConfig& config, std::unique_ptr<TxEngine> engin
   ctx.stop = &run->stop_;
   ctx.tscHz = run->tscHz_;
   ctx.tscPerUs = run->tscHz_ / 1000000;
+  // The IO thread and Node's event loop need a CPU too: share when lcores take them all.
+  run->shareCpu_ = needed >= lcoreCpus(std::vector<unsigned>(workers.begin(), workers.begin() + needed));
+  ctx.shareCpu = run->shareCpu_;
   ctx.startTsc = &run->startTsc_;
   ctx.drainDuty = config.drainLcore ? &TxRun::noDuty : &TxRun::flushDuty;
   ctx.commitDuty = config.drainLcore ? &TxRun::noCommitDuty : &TxRun::flushIfOldest;
@@ -189,7 +199,7 @@ void TxRun::drainUntilDone() {
   while (!stopped() && !allSent()) {
     uint64_t now = readTsc();
     drain_->tryDrain(now);
-    sleepOrSpinUntil(drain_->nextDueTsc(), now, tscPerUs);
+    sleepOrSpinUntil(drain_->nextDueTsc(), now, tscPerUs, shareCpu_);
   }
 }
 
@@ -205,7 +215,7 @@ void TxRun::drainLoop() {
     if (stopped() || allSent()) return;
     uint64_t next = drain_->nextDueTsc();
     if (next != UINT64_MAX || ++idle < 4096) {
-      sleepOrSpinUntil(next, now, tscPerUs);
+      sleepOrSpinUntil(next, now, tscPerUs, shareCpu_);
     } else {
       sched_yield();  // nothing committed for a while: let the cores (sharing our CPU) run
     }

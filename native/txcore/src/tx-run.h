@@ -90,6 +90,7 @@ class TxRun {
   std::vector<unsigned> lcores_;
   std::vector<LcoreTask> tasks_;
   uint64_t tscHz_ = 0;
+  bool shareCpu_ = false;
   bool finished_ = false;
   int64_t mbufsOutstanding_ = -1;
   alignas(64) std::atomic<bool> stop_{false};
