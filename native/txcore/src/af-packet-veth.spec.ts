@@ -49,6 +49,13 @@ describe.skipIf(!netns)(`net_af_packet -> veth -> tcpdump in a namespace (${netn
     }
   }
 
+  it.skipIf(!TLS)('--order flow with 2 cores (a socket per core): every packet once, every flow in order', async () => {
+    const { capture, dropped, result } = await replayOverVeth(TLS!, { cores: 2, tag: true, order: 'flow' });
+    expect(dropped).toBe(0);
+    const check = await verifyOrder(capture, { tags: true, expectedCount: result.packets });
+    expect(check).toMatchObject({ missing: 0, duplicates: 0, flowOutOfOrder: 0, matched: 7451 });
+  });
+
   it.skipIf(!TLS)('with --tag and 2 cores, the capture alone shows the sequence held, per flow too', async () => {
     const { capture, dropped, result } = await replayOverVeth(TLS!, { cores: 2, tag: true });
     expect(dropped).toBe(0);

@@ -12,7 +12,6 @@
 namespace txcore {
 namespace {
 
-constexpr uint32_t kMaxBlock = 64;     // <= MbufPools' jumbo window, << the ring's capacity
 constexpr double kBlockTargetUs = 4;   // a block holds about this much of the core's recent rate
 constexpr unsigned kPrefetchAhead = 4;
 
@@ -45,6 +44,7 @@ TxFailure ExactReplayEngine::begin(const EngineContext& context) {
 
 void ExactReplayEngine::runOnCore(unsigned core) {
   CoreState& cs = cores_[core];
+  cs.core = core;
   cs.startTsc = ctx_.startTsc->load(std::memory_order_acquire);
   cs.lastCommitTsc = readTsc();
   for (uint32_t gen = 0;; gen++) {
@@ -56,35 +56,46 @@ void ExactReplayEngine::runOnCore(unsigned core) {
   }
 }
 
-// Walks this core's packets of one buffer in blocks: a block is a run of CONSECUTIVE global
-// positions owned by this core (so its ring slots are contiguous), at most blockCap long,
-// and, when paced, only packets due within the lead time.
+// Walks this core's packets of one buffer in blocks of at most blockCap packets and, when
+// paced, only packets due within the lead time. Global order: a block is a run of
+// CONSECUTIVE global positions owned by this core, which are its ring positions. Flow order:
+// any next packets of this core, at the next positions of its own ring.
 void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreState& cs) {
   const bool single = ctx_.cores == 1;
   const uint32_t* idx = single ? nullptr : b.indexOf(core);
   const uint32_t count = single ? b.count : b.coreCount[core];
+  Block block;
   for (uint32_t i = 0; i < count;) {
     if (stopped()) return;
-    uint32_t first = single ? i : idx[i];
-    uint32_t len = 1;
-    if (single) {
-      len = std::min(cs.blockCap, count - i);
+    uint32_t limit = std::min(cs.blockCap, count - i);
+    block.len = 1;
+    block.index[0] = single ? i : idx[i];
+    if (single || ctx_.flowOrder) {
+      for (; block.len < limit; block.len++) block.index[block.len] = single ? i + block.len : idx[i + block.len];
     } else {
-      while (len < cs.blockCap && i + len < count && idx[i + len] == first + len) len++;
+      while (block.len < limit && idx[i + block.len] == block.index[0] + block.len) block.index[block.len] = idx[i + block.len], block.len++;
     }
-    if (paced_) {
-      uint64_t due = dueTsc(cs, b.descs[first].dueNs);
-      if (due > readTsc() + leadTsc_) waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, [this](uint64_t now) { return duty(now); });
-      uint64_t horizon = readTsc() + leadTsc_;
-      uint32_t k = 1;
-      while (k < len && dueTsc(cs, b.descs[first + k].dueNs) <= horizon) k++;
-      len = k;
-    }
-    if (!buildBlock(core, b, first, len, b.firstSeq + first, cs)) return;
-    adaptBlockCap(cs, len);
-    ctx_.commitDuty(ctx_.run, b.firstSeq + first, readTsc());
-    i += len;
+    if (paced_) cutAtHorizon(b, cs, &block);
+    block.pos = ctx_.flowOrder ? cs.ringPos : b.firstSeq + block.index[0];
+    if (!buildBlock(core, b, block, cs)) return;
+    cs.ringPos += block.len;
+    adaptBlockCap(cs, block.len);
+    ctx_.commitDuty(ctx_.run, core, block.pos, block.pos + block.len, readTsc());
+    i += block.len;
   }
+}
+
+// Paced: waits until the block's first packet is within the lead time of being due, then
+// keeps only the packets due within the lead time.
+void ExactReplayEngine::cutAtHorizon(const TraceBuffer& b, CoreState& cs, Block* block) {
+  uint64_t due = dueTsc(cs, b.descs[block->index[0]].dueNs);
+  if (due > readTsc() + leadTsc_) {
+    waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, [this, core = cs.core](uint64_t now) { return duty(core, now); });
+  }
+  uint64_t horizon = readTsc() + leadTsc_;
+  uint32_t k = 1;
+  while (k < block->len && dueTsc(cs, b.descs[block->index[k]].dueNs) <= horizon) k++;
+  block->len = k;
 }
 
 // MEMOCO's "block sizes follow each core's recent rate": about kBlockTargetUs of this
@@ -101,8 +112,8 @@ void ExactReplayEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
 }
 
 // Copies one frame into `normal` (or a jumbo mbuf when it does not fit) and tags it.
-inline rte_mbuf* ExactReplayEngine::buildFrame(const TraceBuffer& b, uint32_t index, uint64_t seq, rte_mbuf* normal,
-                                        uint32_t* bytes) {
+inline rte_mbuf* ExactReplayEngine::buildFrame(unsigned core, const TraceBuffer& b, uint32_t index, uint64_t seq,
+                                               uint64_t pos, rte_mbuf* normal, uint32_t* bytes) {
   const PacketDesc& d = b.descs[index];
   const uint8_t* src = b.bytes + d.offset;
   const bool tag = b.tags != nullptr;
@@ -112,7 +123,7 @@ inline rte_mbuf* ExactReplayEngine::buildFrame(const TraceBuffer& b, uint32_t in
   *bytes = frameLen;
   if (__builtin_expect(frameLen > ctx_.pools->normalRoom, 0)) {
     rte_pktmbuf_free(normal);
-    return buildLargeFrame(src, d.caplen, frameLen, tag ? trailer : nullptr, seq);
+    return buildLargeFrame(core, src, d.caplen, frameLen, tag ? trailer : nullptr, pos);
   }
   uint8_t* dst = rte_pktmbuf_mtod(normal, uint8_t*);
   rte_memcpy(dst, src, d.caplen);
@@ -126,35 +137,37 @@ inline rte_mbuf* ExactReplayEngine::buildFrame(const TraceBuffer& b, uint32_t in
 }
 
 // Reserve (wait for room), fill, commit. False when stopped before the commit.
-bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, uint32_t first, uint32_t len, uint64_t seq,
-                                   CoreState& cs) {
-  SequenceRing& ring = *ctx_.ring;
+bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Block& block, CoreState& cs) {
+  SequenceRing& ring = *ctx_.rings[core];
   BuildCounters& counters = ctx_.stats->build[core];
-  if (!ring.hasRoom(seq + len)) {
+  const uint64_t pos = block.pos;
+  const uint32_t len = block.len;
+  if (!ring.hasRoom(pos + len)) {
     bump(counters.ringStalls);
-    if (!waitFor([&] { return ring.hasRoom(seq + len); })) return false;
+    if (!waitFor(core, [&] { return ring.hasRoom(pos + len); })) return false;
   }
   rte_mbuf* mbufs[kMaxBlock];
   if (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
     bump(counters.poolStalls);
-    if (!waitFor([&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
+    if (!waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
   for (uint32_t j = 0; j < len; j++) {
-    if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[first + j + kPrefetchAhead].offset);
+    if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[block.index[j + kPrefetchAhead]].offset);
     uint32_t bytes = 0;
-    rte_mbuf* m = buildFrame(b, first + j, seq + j, mbufs[j], &bytes);
+    uint32_t index = block.index[j];
+    rte_mbuf* m = buildFrame(core, b, index, b.firstSeq + index, pos + j, mbufs[j], &bytes);
     if (m == nullptr) {  // stopped while waiting for a jumbo mbuf (mbufs[j] is already freed)
       if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
-      for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(seq + k).item));
+      for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(pos + k).item));
       return false;
     }
-    SequenceSlot& slot = ring.slot(seq + j);
+    SequenceSlot& slot = ring.slot(pos + j);
     slot.item = m;
     slot.bytes = bytes;
     slot.owner = static_cast<uint16_t>(core);
-    slot.dueTsc.store(paced_ ? dueTsc(cs, b.descs[first + j].dueNs) : 0, std::memory_order_relaxed);
+    slot.dueTsc.store(paced_ ? dueTsc(cs, b.descs[index].dueNs) : 0, std::memory_order_relaxed);
   }
-  ring.commit(seq, seq + len);
+  ring.commit(pos, pos + len);
   bump(counters.built, len);
   bump(counters.blocks);
   return true;
@@ -163,15 +176,16 @@ bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, uint32_t
 // Frames longer than a normal mbuf: one 64 KB segment (or a chain beyond that). Jumbo
 // mbufs are taken only for positions within jumboWindow of the drain head: every position
 // before ours can then drain and free its jumbo mbufs, so waiting here cannot deadlock.
-rte_mbuf* ExactReplayEngine::buildLargeFrame(const uint8_t* src, uint32_t caplen, uint32_t frameLen,
-                                             const uint8_t* tag, uint64_t seq) {
+rte_mbuf* ExactReplayEngine::buildLargeFrame(unsigned core, const uint8_t* src, uint32_t caplen, uint32_t frameLen,
+                                             const uint8_t* tag, uint64_t pos) {
   const MbufPools& pools = *ctx_.pools;
-  if (!waitFor([&] { return seq + 1 <= ctx_.ring->drained() + pools.jumboWindow; })) return nullptr;
+  const SequenceRing& ring = *ctx_.rings[core];
+  if (!waitFor(core, [&] { return pos + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
   rte_mbuf* head = nullptr;
   rte_mbuf* tail = nullptr;
   for (uint32_t left = frameLen; left > 0;) {
     rte_mbuf* m = nullptr;
-    if (!waitFor([&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
+    if (!waitFor(core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
     uint32_t take = std::min(left, pools.jumboRoom);
     m->data_len = static_cast<uint16_t>(take);
     if (head == nullptr) head = m;

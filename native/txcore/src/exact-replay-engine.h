@@ -41,14 +41,24 @@ class ExactReplayEngine final : public TxEngine {
     uint32_t blockCap = 8;    // the next block's size limit, from that rate
     uint64_t lastCommitTsc = 0;
     uint64_t startTsc = 0;
+    uint64_t ringPos = 0;  // flow order: the next position in this core's own ring
+    unsigned core = 0;
+  };
+  static constexpr uint32_t kMaxBlock = 64;  // <= MbufPools' jumbo window, << a ring's capacity
+  struct Block {
+    uint32_t index[kMaxBlock];  // descriptors in the buffer
+    uint32_t len = 0;
+    uint64_t pos = 0;    // ring position of index[0]
   };
   void processBuffer(unsigned core, const TraceBuffer& b, CoreState& cs);
-  bool buildBlock(unsigned core, const TraceBuffer& b, uint32_t first, uint32_t len, uint64_t seq, CoreState& cs);
-  __attribute__((always_inline)) inline rte_mbuf* buildFrame(const TraceBuffer& b, uint32_t index, uint64_t seq,
-                                                              rte_mbuf* normal, uint32_t* bytes);
-  __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(const uint8_t* src, uint32_t caplen, uint32_t frameLen, const uint8_t* tag, uint64_t seq);
+  void cutAtHorizon(const TraceBuffer& b, CoreState& cs, Block* block);
+  bool buildBlock(unsigned core, const TraceBuffer& b, const Block& block, CoreState& cs);
+  __attribute__((always_inline)) inline rte_mbuf* buildFrame(unsigned core, const TraceBuffer& b, uint32_t index,
+                                                              uint64_t seq, uint64_t pos, rte_mbuf* normal, uint32_t* bytes);
+  __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(unsigned core, const uint8_t* src, uint32_t caplen,
+                                                            uint32_t frameLen, const uint8_t* tag, uint64_t pos);
   void adaptBlockCap(CoreState& cs, uint32_t built);
-  uint64_t duty(uint64_t now) const { return ctx_.drainDuty(ctx_.run, now); }
+  uint64_t duty(unsigned core, uint64_t now) const { return ctx_.drainDuty(ctx_.run, core, now); }
   uint64_t dueTsc(const CoreState& cs, int64_t dueNs) const {
     return cs.startTsc + static_cast<uint64_t>((static_cast<unsigned __int128>(dueNs) * tscPerNsQ32_) >> 32);
   }
@@ -57,11 +67,11 @@ class ExactReplayEngine final : public TxEngine {
   // backing off to yields and short sleeps: a core spinning on a full ring took a CPU the
   // kernel needed to drain it through net_af_packet on this 2-CPU machine.
   template <typename Ready>
-  bool waitFor(Ready&& ready) {
+  bool waitFor(unsigned core, Ready&& ready) {
     Backoff backoff;
     while (!ready()) {
       if (stopped()) return false;
-      duty(readTsc());
+      duty(core, readTsc());
       backoff.pause();
     }
     return true;

@@ -62,6 +62,27 @@ describe.skipIf(CORPUS.length === 0)(`exact replay of the shared corpus through 
   });
 });
 
+describe.skipIf(CORPUS.length === 0)('per-flow order (--order flow): one TX queue per core', () => {
+  it('each queue carries its core\'s packets in trace order, and together every packet once', async () => {
+    const trace = CORPUS.find((f) => f.endsWith('pcpp__tls2.pcap')) ?? CORPUS[0]!;
+    const [a, b] = [join(dir, `flow-${runs}-a.pcap`), join(dir, `flow-${runs}-b.pcap`)];
+    const result = await runtime.startReplay({ trace, port: `net_pcap${runs++},tx_pcap=${a},tx_pcap=${b}`, cores: 2, order: 'flow', topspeed: true, bufferMb: 1 }).done();
+    const source = (await frameDigests(trace)).digests;
+    const queues = [(await frameDigests(a)).digests, (await frameDigests(b)).digests];
+    expect(queues.map((q) => q.length)).toEqual(result.perCore.map((c) => c.packets));
+    expect(queues.every((q) => q.length > 0)).toBe(true);
+    for (const q of queues) {
+      let at = 0; // q must be a subsequence of the source: its packets in trace order
+      for (const digest of q) {
+        while (at < source.length && source[at] !== digest) at++;
+        expect(at).toBeLessThan(source.length);
+        at++;
+      }
+    }
+    expect([...queues[0]!, ...queues[1]!].sort()).toEqual([...source].sort());
+  });
+});
+
 describe.skipIf(CORPUS.length === 0)('streaming in fixed memory', () => {
   it('a 1 MB buffer streams a 3.8 MB trace and a second loop continues the sequence', async () => {
     const trace = CORPUS.find((f) => f.endsWith('pcpp__example.pcap'))!;

@@ -1,8 +1,8 @@
 export { TxRuntime } from './tx-runtime.ts';
 export { TxRun } from './tx-run.ts';
 export type { ReplayResult, ReplayStats, CoreStats, WatchOptions } from './tx-run.ts';
-export { parseReplayOptions, parsePacing, resolveDrain, DEFAULT_REPLAY_OPTIONS, DRAIN_MODES, MAX_CORES } from './replay-options.ts';
-export type { ReplayOptions, ReplayOptionsInput, Pacing, DrainMode } from './replay-options.ts';
+export { parseReplayOptions, parsePacing, DEFAULT_REPLAY_OPTIONS, DRAIN_MODES, ORDER_MODES, MAX_CORES } from './replay-options.ts';
+export type { ReplayOptions, ReplayOptionsInput, Pacing, DrainMode, OrderMode } from './replay-options.ts';
 export { parseEalOptions, ealArguments, lcoreMap, DEFAULT_EAL_OPTIONS } from './eal-options.ts';
 export type { EalOptions } from './eal-options.ts';
 export { parsePortSpec, KNOWN_VDEV_DRIVERS } from './port-spec.ts';

@@ -1,6 +1,8 @@
 // Lateness (send time - due time) in ns, in log2 buckets with 8 linear sub-buckets per
 // octave (HDR-style: about 9% resolution from 8 ns to hours) plus the exact maximum.
-// Written by one drainer at a time, read by the JavaScript thread without stopping it.
+// Written by the drainers (one per stream: several with --order flow), read by the
+// JavaScript thread without stopping them. Only paced runs record, so an atomic add per
+// packet costs nothing that matters.
 #pragma once
 
 #include <atomic>
@@ -24,10 +26,11 @@ class LatenessHistogram {
     return (8ULL + bucket % 8) << (msb - 3);
   }
 
-  void record(uint64_t ns) {  // single writer at a time
-    std::atomic<uint64_t>& c = counts_[bucketOf(ns)];
-    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    if (ns > max_.load(std::memory_order_relaxed)) max_.store(ns, std::memory_order_relaxed);
+  void record(uint64_t ns) {
+    counts_[bucketOf(ns)].fetch_add(1, std::memory_order_relaxed);
+    uint64_t seen = max_.load(std::memory_order_relaxed);
+    while (ns > seen && !max_.compare_exchange_weak(seen, ns, std::memory_order_relaxed)) {
+    }
   }
   uint64_t count(unsigned bucket) const { return counts_[bucket].load(std::memory_order_relaxed); }
   uint64_t maxNs() const { return max_.load(std::memory_order_relaxed); }

@@ -49,6 +49,7 @@ bool readRunConfig(const Napi::Object& in, RunConfig* run, ExactReplayConfig* re
   run->port.txDescriptors = static_cast<uint16_t>(r.number("txDescriptors"));
   run->cores = static_cast<unsigned>(r.number("cores"));
   run->drainLcore = r.string("drain") == "lcore";
+  run->flowOrder = r.string("order") == "flow";
   run->ringSlots = static_cast<uint32_t>(r.number("ringSlots"));
   run->burst = static_cast<uint32_t>(r.number("burst"));
   run->lateThresholdNs = static_cast<uint64_t>(r.number("lateThresholdNs"));

@@ -58,6 +58,7 @@ export interface NativeReplayConfig {
   portName: string;
   txDescriptors: number;
   cores: number;
+  order: 'global' | 'flow';
   drain: 'flush' | 'lcore';
   ringSlots: number;
   burst: number;

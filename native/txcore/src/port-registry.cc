@@ -27,16 +27,23 @@ TxFailure configure(const PortSpec& spec, OpenPort* port, uint64_t mark) {
   rte_eth_conf conf{};
   port->multiSegment = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
   if (port->multiSegment) conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-  if (info.max_tx_queues < 1) return TxFailure::make(stage::kPortConfig, ENOTSUP, "port '" + spec.devargs + "' has no TX queue");
+  if (info.max_tx_queues < spec.txQueues) {
+    return TxFailure::make(stage::kPortConfig, ENOTSUP,
+                           "port '" + spec.devargs + "' has " + std::to_string(info.max_tx_queues) + " TX queue(s), the run needs " +
+                               std::to_string(spec.txQueues) + (spec.txQueues > 1 ? " (one per core for --order flow)" : ""));
+  }
   // No RX queue: Memoco only sends (issue 3); drivers here accept 0 RX queues.
-  rc = rte_eth_dev_configure(port->portId, 0, 1, &conf);
+  rc = rte_eth_dev_configure(port->portId, 0, spec.txQueues, &conf);
   if (rc != 0) return portFailure(stage::kPortConfig, spec, rc, mark);
   uint16_t rxd = 0, txd = spec.txDescriptors;
   rte_eth_dev_adjust_nb_rx_tx_desc(port->portId, &rxd, &txd);
   rte_eth_txconf txconf = info.default_txconf;
   txconf.offloads = conf.txmode.offloads;
-  rc = rte_eth_tx_queue_setup(port->portId, 0, txd, rte_eth_dev_socket_id(port->portId), &txconf);
-  if (rc != 0) return portFailure(stage::kPortConfig, spec, rc, mark);
+  for (uint16_t q = 0; q < spec.txQueues; q++) {
+    rc = rte_eth_tx_queue_setup(port->portId, q, txd, rte_eth_dev_socket_id(port->portId), &txconf);
+    if (rc != 0) return portFailure(stage::kPortConfig, spec, rc, mark);
+  }
+  port->txQueues = spec.txQueues;
   port->txDescriptors = txd;
   rc = rte_eth_dev_start(port->portId);
   if (rc != 0) return portFailure(stage::kPortConfig, spec, rc, mark);

@@ -1,6 +1,7 @@
 // Ports for a run: hot-plugged after EAL start with rte_dev_probe() and removed after the run
 // (so net_pcap flushes and closes its file, and several runs work in one process). One TX
-// queue per port: the ordered stream the sequence guarantee needs (design.md).
+// queue per port: the ordered stream the sequence guarantee needs (design.md); one per
+// core only when a run asks for per-flow order.
 #pragma once
 
 #include <cstdint>
@@ -14,11 +15,12 @@ struct PortSpec {
   std::string devargs;  // what rte_dev_probe() takes: "net_null0", "net_pcap0,tx_pcap=F", a PCI address
   std::string name;     // the device name rte_eth_dev_get_port_by_name() knows
   uint16_t txDescriptors = 1024;
+  uint16_t txQueues = 1;  // 1 for the global order; one per core for --order flow
 };
 
 struct OpenPort {
   uint16_t portId = 0;
-  uint16_t txQueue = 0;
+  uint16_t txQueues = 0;
   uint16_t txDescriptors = 0;  // as adjusted by the driver
   bool multiSegment = false;   // the driver takes chained mbufs
   bool probedByUs = false;     // removed again at close

@@ -28,12 +28,12 @@ describe('rate options', () => {
     expect(code(() => parseReplayOptions({ trace: 't', port: 'net_null0', ringSlots: 1000 }))).toBe('TXCORE_ERR_BAD_OPTION: ringSlots must be a power of two, got 1000');
     expect(parseReplayOptions({ trace: 't', port: 'net_null0' })).toMatchObject({ cores: 1, loops: 1, bufferMb: 64, tag: false });
   });
-  it('drains with a dedicated lcore only where TX runs the kernel path (auto), as asked otherwise', () => {
-    expect(parseReplayOptions({ trace: 't', port: 'net_null0' }).drain).toBe('flush');
-    expect(parseReplayOptions({ trace: 't', port: 'net_af_packet0,iface=v0' }).drain).toBe('lcore');
-    expect(parseReplayOptions({ trace: 't', port: 'net_pcap0,tx_pcap=o.pcap' }).drain).toBe('flush');
-    expect(parseReplayOptions({ trace: 't', port: 'net_pcap0,iface=v0' }).drain).toBe('lcore');
-    expect(parseReplayOptions({ trace: 't', port: 'net_af_packet0,iface=v0', drain: 'flush' }).drain).toBe('flush');
+  it('per-flow order: a queue per core, af_packet asked for as many queue pairs, no drain lcore', () => {
+    const flow = parseReplayOptions({ trace: 't', port: 'net_af_packet0,iface=v0', cores: 2, order: 'flow' });
+    expect(flow).toMatchObject({ order: 'flow', drain: 'flush' });
+    expect(flow.port.devargs).toBe('net_af_packet0,iface=v0,qpairs=2');
+    expect(parseReplayOptions({ trace: 't', port: 'net_null0', cores: 2 }).order).toBe('global');
+    expect(code(() => parseReplayOptions({ trace: 't', port: 'net_null0', order: 'flow', drain: 'lcore' }))).toMatch(/^TXCORE_ERR_BAD_OPTION: --order flow drains/);
   });
 });
 

@@ -8,30 +8,30 @@ export type Pacing =
   | { mode: 'mbps'; mbps: number }
   | { mode: 'topspeed' };
 
-/** Who hands ring blocks to the port (design.md "who drains"; docs/txcore.md has the measurements). */
-export const DRAIN_MODES = { FLUSH: 'flush', LCORE: 'lcore', AUTO: 'auto' } as const;
+/**
+ * Who hands ring blocks to the port (design.md "who drains"). Measured here (docs/txcore.md,
+ * 64 B, 1 core): flush 30 Mpps on net_null and 0.70 Mpps on net_af_packet; a dedicated
+ * drain lcore 10 and 0.69 Mpps (it needs a CPU of its own, which a 2-CPU host lacks).
+ */
+export const DRAIN_MODES = { FLUSH: 'flush', LCORE: 'lcore' } as const;
 export type DrainMode = (typeof DRAIN_MODES)[keyof typeof DRAIN_MODES];
 
 /**
- * Ports whose TX burst runs the kernel's send path in the calling thread (a sendto per
- * burst, then the veth's receive softirq). Measured here (64 B, net_af_packet on a veth,
- * 1 core): a dedicated drain lcore 0.58 Mpps, flush 0.41 Mpps, since the kernel work then
- * has its own thread; on DPDK-speed ports (net_null) flush wins, 30 vs 10 Mpps.
+ * What order a replay keeps (issue 3; design.md "The sequence guarantee"): 'global' (the
+ * default) sends every packet in the one global order through one TX queue; 'flow' gives
+ * each core its own TX queue, so only each flow's order holds (the NIC, or the kernel,
+ * interleaves the queues) but the queues' sending runs in parallel.
  */
-const KERNEL_PATH_DRIVERS: readonly string[] = ['net_af_packet', 'net_tap'];
-
-/** 'auto': a drain lcore for kernel-path ports, flush otherwise. */
-export function resolveDrain(mode: DrainMode, port: PortSpec): Exclude<DrainMode, 'auto'> {
-  if (mode !== 'auto') return mode;
-  const kernelPath = KERNEL_PATH_DRIVERS.includes(port.driver) || (port.driver === 'net_pcap' && ('iface' in port.args || 'tx_iface' in port.args));
-  return kernelPath ? 'lcore' : 'flush';
-}
+export const ORDER_MODES = { GLOBAL: 'global', FLOW: 'flow' } as const;
+export type OrderMode = (typeof ORDER_MODES)[keyof typeof ORDER_MODES];
 
 export interface ReplayOptions {
   trace: string;
   port: PortSpec;
   /** Generation cores; each flow is bound to one of them. */
   cores: number;
+  /** Global order through one TX queue, or per-flow order with a queue per core. */
+  order: OrderMode;
   pacing: Pacing;
   /** Times through the trace, timeline continued; 0 repeats until stopped. */
   loops: number;
@@ -39,8 +39,7 @@ export interface ReplayOptions {
   tag: boolean;
   /** Size of EACH of the two trace buffers. */
   bufferMb: number;
-  /** Resolved: 'auto' becomes 'flush' or 'lcore' by port (resolveDrain). */
-  drain: Exclude<DrainMode, 'auto'>;
+  drain: DrainMode;
   /** Slots in the sequence ring (a power of two). */
   ringSlots: number;
   /** Packets per rte_eth_tx_burst. */
@@ -53,9 +52,8 @@ export interface ReplayOptions {
 }
 
 /** What callers give: the rate as separate fields, like the command line. */
-export interface ReplayOptionsInput extends Partial<Omit<ReplayOptions, 'trace' | 'port' | 'pacing' | 'drain'>> {
+export interface ReplayOptionsInput extends Partial<Omit<ReplayOptions, 'trace' | 'port' | 'pacing'>> {
   trace: string;
-  drain?: DrainMode;
   port: string | PortSpec;
   speed?: number;
   pps?: number;
@@ -65,17 +63,18 @@ export interface ReplayOptionsInput extends Partial<Omit<ReplayOptions, 'trace' 
 
 export const DEFAULT_REPLAY_OPTIONS = {
   cores: 1,
+  order: ORDER_MODES.GLOBAL as OrderMode,
   pacing: { mode: 'speed', multiplier: 1 } as Pacing,
   loops: 1,
   tag: false,
   bufferMb: 64,
-  drain: DRAIN_MODES.AUTO as DrainMode,
+  drain: DRAIN_MODES.FLUSH as DrainMode,
   ringSlots: 2048,
   burst: 32,
   leadUs: 100,
   lateUs: 10,
   txDescriptors: 1024,
-} as const satisfies Omit<ReplayOptions, 'trace' | 'port' | 'drain'> & { drain: DrainMode };
+} as const satisfies Omit<ReplayOptions, 'trace' | 'port'>;
 
 export const MAX_CORES = 64; // kMaxCores in trace-streamer.h
 
@@ -112,23 +111,34 @@ export function parseReplayOptions(input: ReplayOptionsInput): ReplayOptions {
   const ringSlots = integerIn('ringSlots', input.ringSlots ?? d.ringSlots, 64, 1 << 16);
   if ((ringSlots & (ringSlots - 1)) !== 0) throw bad(`ringSlots must be a power of two, got ${ringSlots}`);
   const drain = input.drain ?? d.drain;
-  if (!Object.values(DRAIN_MODES).includes(drain)) throw bad(`drain must be 'auto', 'flush' or 'lcore', got '${drain}'`);
-  const port = typeof input.port === 'string' ? parsePortSpec(input.port) : input.port;
+  if (!Object.values(DRAIN_MODES).includes(drain)) throw bad(`drain must be 'flush' or 'lcore', got '${drain}'`);
+  const order = input.order ?? d.order;
+  if (!Object.values(ORDER_MODES).includes(order)) throw bad(`order must be 'global' or 'flow', got '${order}'`);
+  if (order === 'flow' && drain === 'lcore') throw bad("--order flow drains each core's own queue from that core: --drain lcore does not apply");
+  const cores = integerIn('--cores', input.cores ?? d.cores, 1, MAX_CORES);
+  const port = withQueues(typeof input.port === 'string' ? parsePortSpec(input.port) : input.port, order === 'flow' ? cores : 1);
   return {
     trace: input.trace,
     port,
-    cores: integerIn('--cores', input.cores ?? d.cores, 1, MAX_CORES),
+    cores,
+    order,
     pacing: parsePacing(input),
     loops: integerIn('--loop', input.loops ?? d.loops, 0, 2 ** 31),
     tag: input.tag ?? d.tag,
     bufferMb: integerIn('--buffer-mb', input.bufferMb ?? d.bufferMb, 1, 4096),
-    drain: resolveDrain(drain, port),
+    drain,
     ringSlots,
     burst: integerIn('burst', input.burst ?? d.burst, 1, 64),
     leadUs: integerIn('leadUs', input.leadUs ?? d.leadUs, 0, 1_000_000),
     lateUs: positiveOrZero('--late-us', input.lateUs ?? d.lateUs),
     txDescriptors: integerIn('txDescriptors', input.txDescriptors ?? d.txDescriptors, 64, 16384),
   };
+}
+
+/** net_af_packet makes its sockets at probe time: one per queue pair, so ask for enough. */
+function withQueues(port: PortSpec, queues: number): PortSpec {
+  if (queues <= 1 || port.driver !== 'net_af_packet' || 'qpairs' in port.args) return port;
+  return { ...port, devargs: `${port.devargs},qpairs=${queues}`, args: { ...port.args, qpairs: String(queues) } };
 }
 
 function positiveOrZero(name: string, value: number): number {

@@ -20,7 +20,10 @@ namespace txcore {
 // What a run gives its engine. Everything here outlives the engine's lcore work.
 struct EngineContext {
   unsigned cores = 1;
-  SequenceRing* ring = nullptr;
+  // Global order: every core commits into the one ring (rings[k] all the same). Flow order
+  // (--order flow): core k has its own ring and TX queue; only per-flow order is kept.
+  bool flowOrder = false;
+  SequenceRing* rings[kMaxCores] = {};
   MbufPools* pools = nullptr;
   TxStats* stats = nullptr;
   const std::atomic<bool>* stop = nullptr;
@@ -32,10 +35,10 @@ struct EngineContext {
   std::atomic<uint64_t>* startTsc = nullptr;
   // A generation core's share of draining (flush mode); returns the TSC when it next has
   // work (UINT64_MAX: none). In drain-lcore mode it does nothing.
-  uint64_t (*drainDuty)(void* run, uint64_t nowTsc) = nullptr;
-  // Called after each commit of a block starting at `blockStart`: in flush mode the core
+  uint64_t (*drainDuty)(void* run, unsigned core, uint64_t nowTsc) = nullptr;
+  // Called after each commit of the block [blockStart, blockEnd): in flush mode the core
   // whose commit made the oldest range ready drains (design.md "who drains").
-  void (*commitDuty)(void* run, uint64_t blockStart, uint64_t nowTsc) = nullptr;
+  void (*commitDuty)(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t nowTsc) = nullptr;
   void* run = nullptr;
 };
 

@@ -35,8 +35,8 @@ TxFailure TxRun::create(const RunConfig& config, std::unique_ptr<TxEngine> engin
   if (!eal.ready()) return TxFailure::make(stage::kEalNotReady, EINVAL, "EAL is not running: call initEal() first");
   const std::vector<unsigned>& workers = eal.info().workerLcores;
   size_t needed = config.cores + (config.drainLcore ? 1 : 0);
-  if (config.cores < 1 || config.cores > kMaxCores) {
-    return TxFailure::make(stage::kBadConfig, EINVAL, "cores must be 1.." + std::to_string(kMaxCores));
+  if (config.cores < 1 || config.cores > kMaxCores || (config.flowOrder && config.drainLcore)) {
+    return TxFailure::make(stage::kBadConfig, EINVAL, "cores must be 1.." + std::to_string(kMaxCores) + "; flow order drains per core (no drain lcore)");
   }
   if (needed > workers.size()) {
     return TxFailure::make(stage::kLcores, ENOSPC,
@@ -47,49 +47,62 @@ TxFailure TxRun::create(const RunConfig& config, std::unique_ptr<TxEngine> engin
   if (g_runActive.exchange(true)) return TxFailure::make(stage::kBusy, EBUSY, "another run is active in this process");
   std::shared_ptr<TxRun> run(new TxRun());
   run->config_ = config;
+  run->config_.port.txQueues = static_cast<uint16_t>(config.flowOrder ? config.cores : 1);
   run->tscHz_ = eal.info().tscHz;
   run->engine_ = std::move(engine);
   run->finished_ = true;  // until the port is open, finish() has nothing to undo but the flag
-  TxFailure failed = PortRegistry::open(config.port, &run->port_);
+  TxFailure failed = PortRegistry::open(run->config_.port, &run->port_);
   if (failed.failed()) return g_runActive.store(false), failed;
   run->portOpen_ = true;
   run->finished_ = false;
-  failed = MbufPools::acquire(config.ringSlots, run->port_.txDescriptors, static_cast<unsigned>(needed),
-                              rte_eth_dev_socket_id(run->port_.portId), &run->pools_);
-  if (!failed.failed() && !run->ring_.init(config.ringSlots)) {
-    failed = TxFailure::make(stage::kBadConfig, EINVAL, "ring slots must be a power of two");
-  }
-  if (failed.failed()) return run->finish(), failed;
-  run->stats_ = std::make_unique<TxStats>();
-  run->sink_ = std::make_unique<PortSink>();
-  PortSink& sink = *run->sink_;
-  sink.port = run->port_.portId;
-  sink.queue = run->port_.txQueue;
-  sink.paced = config.paced;
-  sink.nsPerTscQ32 = static_cast<uint64_t>((static_cast<unsigned __int128>(1000000000u) << 32) / run->tscHz_);
-  sink.lateThresholdNs = config.lateThresholdNs;
-  sink.stats = run->stats_.get();
-  run->drain_ = std::make_unique<OrderedDrain<PortSink>>(run->ring_, sink, config.paced, config.burst);
-  EngineContext ctx;
-  ctx.cores = config.cores;
-  ctx.ring = &run->ring_;
-  ctx.pools = &run->pools_;
-  ctx.stats = run->stats_.get();
-  ctx.stop = &run->stop_;
-  ctx.tscHz = run->tscHz_;
-  ctx.tscPerUs = run->tscHz_ / 1000000;
-  // The IO thread and Node's event loop need a CPU too: share when lcores take them all.
-  run->shareCpu_ = needed >= lcoreCpus(std::vector<unsigned>(workers.begin(), workers.begin() + needed));
-  ctx.shareCpu = run->shareCpu_;
-  ctx.startTsc = &run->startTsc_;
-  ctx.drainDuty = config.drainLcore ? &TxRun::noDuty : &TxRun::flushDuty;
-  ctx.commitDuty = config.drainLcore ? &TxRun::noCommitDuty : &TxRun::flushIfOldest;
-  ctx.run = run.get();
-  failed = run->engine_->begin(ctx);
+  failed = MbufPools::acquire(config.ringSlots * run->port_.txQueues, run->port_.txDescriptors * run->port_.txQueues,
+                              static_cast<unsigned>(needed), rte_eth_dev_socket_id(run->port_.portId), &run->pools_);
+  if (!failed.failed()) failed = run->setUpStreams();
+  if (!failed.failed()) failed = run->engine_->begin(run->engineContext(needed));
   if (!failed.failed()) failed = run->launch(std::vector<unsigned>(workers.begin(), workers.begin() + needed));
   if (failed.failed()) return run->finish(), failed;
   *out = run;
   return {};
+}
+
+// One ordered stream per TX queue, each drained into its queue by a PortSink.
+TxFailure TxRun::setUpStreams() {
+  stats_ = std::make_unique<TxStats>();
+  for (uint16_t q = 0; q < port_.txQueues; q++) {
+    auto stream = std::make_unique<OrderedStream>();
+    if (!stream->ring.init(config_.ringSlots)) return TxFailure::make(stage::kBadConfig, EINVAL, "ring slots must be a power of two");
+    PortSink& sink = stream->sink;
+    sink.port = port_.portId;
+    sink.queue = q;
+    sink.paced = config_.paced;
+    sink.nsPerTscQ32 = static_cast<uint64_t>((static_cast<unsigned __int128>(1000000000u) << 32) / tscHz_);
+    sink.lateThresholdNs = config_.lateThresholdNs;
+    sink.stats = stats_.get();
+    stream->drain = std::make_unique<OrderedDrain<PortSink>>(stream->ring, sink, config_.paced, config_.burst);
+    streams_.push_back(std::move(stream));
+  }
+  return {};
+}
+
+EngineContext TxRun::engineContext(size_t lcores) {
+  EngineContext ctx;
+  ctx.cores = config_.cores;
+  ctx.flowOrder = config_.flowOrder;
+  for (unsigned c = 0; c < config_.cores; c++) ctx.rings[c] = &streamOf(c).ring;
+  ctx.pools = &pools_;
+  ctx.stats = stats_.get();
+  ctx.stop = &stop_;
+  ctx.tscHz = tscHz_;
+  ctx.tscPerUs = tscHz_ / 1000000;
+  // The IO thread and Node's event loop need a CPU too: share when lcores take them all.
+  const std::vector<unsigned>& workers = EalRuntime::instance().info().workerLcores;
+  shareCpu_ = lcores >= lcoreCpus(std::vector<unsigned>(workers.begin(), workers.begin() + lcores));
+  ctx.shareCpu = shareCpu_;
+  ctx.startTsc = &startTsc_;
+  ctx.drainDuty = config_.drainLcore ? &TxRun::noDuty : &TxRun::flushDuty;
+  ctx.commitDuty = config_.drainLcore ? &TxRun::noCommitDuty : &TxRun::flushIfOldest;
+  ctx.run = this;
+  return ctx;
 }
 
 TxRun::~TxRun() { finish(); }
@@ -144,76 +157,75 @@ void TxRun::finish() {
   for (unsigned lcore : lcores_) rte_eal_wait_lcore(lcore);
   if (portOpen_) PortRegistry::close(config_.port, port_);  // net_pcap closes its file here
   portOpen_ = false;
-  if (drain_) freeUnsent();
+  for (auto& stream : streams_) stream->freeUnsent();
   if (pools_.normal != nullptr) {
     mbufsOutstanding_ = static_cast<int64_t>(rte_mempool_in_use_count(pools_.normal) + rte_mempool_in_use_count(pools_.jumbo));
   }
   g_runActive.store(false);
 }
 
-// A stopped run leaves committed blocks the drain never reached: give their mbufs back to
-// the pools the next run reuses. They all lie within one ring lap after the drain head, and
-// "stamp > position" tells this lap's commits from stale ones (sequence-ring.h).
-void TxRun::freeUnsent() {
-  uint64_t head = drain_->head();
-  uint64_t pos = head;
-  for (; pos < drain_->blockEnd(); pos++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring_.slot(pos).item));
-  while (pos < head + ring_.capacity()) {
-    uint64_t end = ring_.committedEnd(pos);
-    if (end == 0) {
-      pos++;
-      continue;
-    }
-    for (; pos < end; pos++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring_.slot(pos).item));
-  }
+uint64_t TxRun::flushDuty(void* run, unsigned core, uint64_t now) {
+  OrderedDrain<PortSink>& drain = *static_cast<TxRun*>(run)->streamOf(core).drain;
+  drain.tryDrain(now);
+  return drain.nextDueTsc();
 }
 
-uint64_t TxRun::flushDuty(void* run, uint64_t now) {
+uint64_t TxRun::noDuty(void*, unsigned, uint64_t) { return UINT64_MAX; }
+
+// Flush mode after a commit (design.md "who drains"): the core whose block is the oldest
+// not yet sent drains; the others go on building (taking the drain lock after every
+// 2-packet block of an interleaved trace cost more than the building). At topspeed it waits
+// for a burst's worth first: one rte_eth_tx_burst per small block meant one sendto per 1-2
+// packets on net_af_packet. A core also helps when 4 bursts are pending behind a slow head;
+// waits and the end of a core's work drain in any case, so nothing committed is left behind.
+// The commit and head() are seq_cst, as are the drainer's head store and its re-check after
+// unlocking: either this core sees the head at its block, or the drainer sees this commit.
+void TxRun::flushIfOldest(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t now) {
   TxRun* r = static_cast<TxRun*>(run);
-  r->drain_->tryDrain(now);
-  return r->drain_->nextDueTsc();
+  OrderedDrain<PortSink>& drain = *r->streamOf(core).drain;
+  uint64_t head = drain.head();
+  uint64_t pending = blockEnd > head ? blockEnd - head : 0;
+  bool oldest = head >= blockStart;
+  if (r->config_.paced ? oldest : (oldest && pending >= r->config_.burst) || pending >= 4ull * r->config_.burst) drain.tryDrain(now);
 }
 
-uint64_t TxRun::noDuty(void*, uint64_t) { return UINT64_MAX; }
+void TxRun::noCommitDuty(void*, unsigned, uint64_t, uint64_t, uint64_t) {}
 
-// Flush mode after a commit: only the core whose block is the oldest not yet sent drains
-// (design.md "who drains"); the others go on building (taking the drain lock after every
-// 2-packet block of an interleaved trace cost more than the building). The commit and
-// head() are seq_cst, as are the drainer's head store and its re-check after unlocking:
-// either this core sees the head at its block, or the drainer's re-check sees this commit.
-void TxRun::flushIfOldest(void* run, uint64_t blockStart, uint64_t now) {
-  TxRun* r = static_cast<TxRun*>(run);
-  if (r->drain_->head() >= blockStart) r->drain_->tryDrain(now);
+bool TxRun::allSent(unsigned core) {
+  uint64_t end = config_.flowOrder ? stats_->build[core].built.load(std::memory_order_relaxed) : engine_->endSeq();
+  return streamOf(core).drain->head() >= end;
 }
-
-void TxRun::noCommitDuty(void*, uint64_t, uint64_t) {}
 
 void TxRun::generationLoop(unsigned core) {
   engine_->runOnCore(core);
-  if (!config_.drainLcore) drainUntilDone();
+  if (!config_.drainLcore) drainUntilDone(core);
 }
 
-// Flush mode, after a core's last block: keep draining until every packet left.
-void TxRun::drainUntilDone() {
+// Flush mode, after a core's last block: keep draining until every packet left (global
+// order: all of them; flow order: this core's own stream).
+void TxRun::drainUntilDone(unsigned core) {
   uint64_t tscPerUs = tscHz_ / 1000000;
-  while (!stopped() && !allSent()) {
+  OrderedDrain<PortSink>& drain = *streamOf(core).drain;
+  while (!stopped() && !allSent(core)) {
     uint64_t now = readTsc();
-    drain_->tryDrain(now);
-    sleepOrSpinUntil(drain_->nextDueTsc(), now, tscPerUs, shareCpu_);
+    drain.tryDrain(now);
+    sleepOrSpinUntil(drain.nextDueTsc(), now, tscPerUs, shareCpu_);
   }
 }
 
+// The dedicated drain lcore (global order only).
 void TxRun::drainLoop() {
   uint64_t tscPerUs = tscHz_ / 1000000;
+  OrderedDrain<PortSink>& drain = *streams_[0]->drain;
   uint32_t idle = 0;
   for (;;) {
     uint64_t now = readTsc();
-    if (drain_->drainOnce(now) > 0) {
+    if (drain.drainOnce(now) > 0) {
       idle = 0;
       continue;
     }
-    if (stopped() || allSent()) return;
-    uint64_t next = drain_->nextDueTsc();
+    if (stopped() || allSent(0)) return;
+    uint64_t next = drain.nextDueTsc();
     if (next != UINT64_MAX || ++idle < 4096) {
       sleepOrSpinUntil(next, now, tscPerUs, shareCpu_);
     } else {

@@ -10,10 +10,8 @@
 #include <vector>
 
 #include "mbuf-pools.h"
-#include "ordered-drain.h"
+#include "ordered-stream.h"
 #include "port-registry.h"
-#include "port-sink.h"
-#include "sequence-ring.h"
 #include "tx-engine.h"
 #include "tx-stats.h"
 
@@ -27,6 +25,7 @@ struct RunConfig {
   uint32_t burst = 32;
   uint64_t lateThresholdNs = 100000;
   bool paced = false;        // the drain holds packets until their due TSC
+  bool flowOrder = false;    // one stream (ring + TX queue) per core: per-flow order only
 };
 
 struct CoreSnapshot {
@@ -67,25 +66,26 @@ class TxRun {
   };
   static constexpr unsigned kDrainRole = UINT32_MAX;
   static int lcoreMain(void* arg);
-  static uint64_t flushDuty(void* run, uint64_t now);
-  static uint64_t noDuty(void* run, uint64_t now);
-  static void flushIfOldest(void* run, uint64_t blockStart, uint64_t now);
-  static void noCommitDuty(void* run, uint64_t blockStart, uint64_t now);
+  static uint64_t flushDuty(void* run, unsigned core, uint64_t now);
+  static uint64_t noDuty(void* run, unsigned core, uint64_t now);
+  static void flushIfOldest(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t now);
+  static void noCommitDuty(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t now);
+  TxFailure setUpStreams();
+  EngineContext engineContext(size_t lcores);
   TxFailure launch(const std::vector<unsigned>& lcores);
   void generationLoop(unsigned core);
   void drainLoop();
-  void drainUntilDone();
-  void freeUnsent();
-  bool allSent() const { return drain_->head() >= engine_->endSeq(); }
+  void drainUntilDone(unsigned core);
+  OrderedStream& streamOf(unsigned core) { return *streams_[config_.flowOrder ? core : 0]; }
+  // Every packet of the stream core `core` drains has left (its last block built).
+  bool allSent(unsigned core);
 
   RunConfig config_;
   OpenPort port_;
   bool portOpen_ = false;
   MbufPools pools_;
-  SequenceRing ring_;
+  std::vector<std::unique_ptr<OrderedStream>> streams_;
   std::unique_ptr<TxStats> stats_;
-  std::unique_ptr<PortSink> sink_;
-  std::unique_ptr<OrderedDrain<PortSink>> drain_;
   std::unique_ptr<TxEngine> engine_;
   std::vector<unsigned> lcores_;
   std::vector<LcoreTask> tasks_;

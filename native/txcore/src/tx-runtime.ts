@@ -75,6 +75,7 @@ export function nativeConfig(o: ReplayOptions): NativeReplayConfig {
     portName: o.port.name,
     txDescriptors: o.txDescriptors,
     cores: o.cores,
+    order: o.order,
     drain: o.drain,
     ringSlots: o.ringSlots,
     burst: o.burst,

@@ -1,8 +1,8 @@
 // Per-core counters of a run, readable from JavaScript while the cores run (issue 3:
 // "stats per core read from TypeScript without stopping the cores"). Each group sits on
 // its own cache line and has ONE writer at a time, so updates are plain relaxed stores:
-// - SentCounters: written by whoever drains (the drain lcore, or the flush-lock holder),
-//   attributed to the core that built the packet;
+// - SentCounters: written by whoever drains the core's stream (the drain lcore, or the
+//   flush-lock holder), attributed to the core that built the packet;
 // - BuildCounters: written by the generation core itself.
 #pragma once
 

@@ -1,5 +1,5 @@
 import { MemocoError } from '@memoco/protocol';
-import { parsePortSpec, parseReplayOptions, TxRuntime, type DrainMode, type ReplayResult, type ReplayStats } from '@memoco/txcore';
+import { parsePortSpec, parseReplayOptions, TxRuntime, type DrainMode, type OrderMode, type ReplayResult, type ReplayStats } from '@memoco/txcore';
 import { numberOption, parseCommandArgs, requirePositionals } from '../cli-args.ts';
 import type { CliCommand } from '../cli-command.ts';
 
@@ -15,6 +15,9 @@ ring), streaming the trace through two fixed buffers: memory does not grow with 
   --port SPEC      a DPDK vdev or PCI address: net_null0 | net_pcap0,tx_pcap=out.pcap |
                    net_af_packet0,iface=veth0,qdisc_bypass=1 | 0000:3b:00.0
   --cores N        generation cores; each flow (bidirectional 5-tuple) stays on one (default 1)
+  --order MODE     global (default): every packet in the trace's order, one TX queue |
+                   flow: one TX queue per core, only each flow's order is kept (faster on
+                   kernel-path ports: the queues send in parallel)
   --speed X        original timing, X times as fast (default: --speed 1)
   --pps N          N packets per second
   --mbps N         N Mbit/s of frame bytes
@@ -25,8 +28,8 @@ ring), streaming the trace through two fixed buffers: memory does not grow with 
 
 Engine and EAL:
   --buffer-mb N    size of each of the two trace buffers (default 64)
-  --drain MODE     auto (default: lcore for net_af_packet/net_tap, else flush) | flush (the core
-                   whose commit made the oldest block ready sends) | lcore (a dedicated drain lcore)
+  --drain MODE     flush (default: the core whose commit made the oldest block ready sends) |
+                   lcore (a dedicated drain lcore: for hosts with a CPU to spare)
   --late-us N      a packet sent more than N us after its due time counts as late (default 10)
   --memory-mb N    EAL memory (default 1024)
   --hugepages      use hugepages (a real host); default --no-huge
@@ -44,7 +47,7 @@ export const replayCommand: CliCommand = {
   help: HELP,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(NAME, args, {
-      port: { type: 'string' }, cores: { type: 'string' }, speed: { type: 'string' }, pps: { type: 'string' },
+      port: { type: 'string' }, cores: { type: 'string' }, order: { type: 'string' }, speed: { type: 'string' }, pps: { type: 'string' },
       mbps: { type: 'string' }, topspeed: { type: 'boolean' }, loop: { type: 'string' }, tag: { type: 'boolean' },
       json: { type: 'boolean' }, 'buffer-mb': { type: 'string' }, drain: { type: 'string' }, 'late-us': { type: 'string' },
       'memory-mb': { type: 'string' }, hugepages: { type: 'boolean' }, 'dpdk-log': { type: 'boolean' },
@@ -56,7 +59,7 @@ export const replayCommand: CliCommand = {
       trace, port: parsePortSpec(values.port), cores: num('cores', values.cores, true), speed: num('speed', values.speed),
       pps: num('pps', values.pps), mbps: num('mbps', values.mbps), topspeed: values.topspeed, loops: num('loop', values.loop, true),
       tag: values.tag, bufferMb: num('buffer-mb', values['buffer-mb'], true), drain: values.drain as DrainMode | undefined,
-      lateUs: num('late-us', values['late-us']),
+      lateUs: num('late-us', values['late-us']), order: values.order as OrderMode | undefined,
     });
     const runtime = TxRuntime.start({
       hugepages: values.hugepages ?? false,
