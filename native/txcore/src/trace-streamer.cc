@@ -118,13 +118,7 @@ void TraceStreamer::fail(const char* what, const std::string& message, size_t po
 // ends inside it (end of the last loop, or a corrupt record), the end is published too.
 bool TraceStreamer::fill(uint32_t gen, const std::atomic<bool>& stop) {
   TraceBuffer& b = buffers_[gen % kTraceBuffers];
-  if (gen >= kTraceBuffers) {
-    Backoff backoff;
-    while (b.released.load(std::memory_order_acquire) < config_.cores) {
-      if (stop.load(std::memory_order_relaxed)) return false;
-      backoff.pause();
-    }
-  }
+  if (gen >= kTraceBuffers && !waitForRelease(b, stop)) return false;
   b.released.store(0, std::memory_order_relaxed);
   b.count = 0;
   b.firstSeq = seq_;
@@ -165,6 +159,16 @@ bool TraceStreamer::fill(uint32_t gen, const std::atomic<bool>& stop) {
   }
   b.published.store(gen + 1, std::memory_order_release);
   if (ended) finish(gen + 1);
+  return true;
+}
+
+// A buffer is refilled only once every core has copied every packet out of it.
+bool TraceStreamer::waitForRelease(const TraceBuffer& b, const std::atomic<bool>& stop) {
+  Backoff backoff;
+  while (b.released.load(std::memory_order_acquire) < config_.cores) {
+    if (stop.load(std::memory_order_relaxed)) return false;
+    backoff.pause();
+  }
   return true;
 }
 

@@ -87,6 +87,7 @@ class TraceStreamer {
  private:
   static constexpr uint32_t kNoEnd = UINT32_MAX;
   bool fill(uint32_t gen, const std::atomic<bool>& stop);
+  bool waitForRelease(const TraceBuffer& b, const std::atomic<bool>& stop);
   bool parseInto(TraceBuffer& b, size_t used, size_t* pos, bool* needMore);
   void addPacket(TraceBuffer& b, const TraceRecord& rec, size_t pos);
   bool readMore(TraceBuffer& b, size_t* used);
