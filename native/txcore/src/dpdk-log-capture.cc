@@ -63,14 +63,6 @@ uint64_t DpdkLogCapture::mark() {
   return state().written;
 }
 
-std::string DpdkLogCapture::firstLineSince(uint64_t mark) {
-  CaptureState& s = state();
-  std::lock_guard<std::mutex> guard(s.lock);
-  if (s.written <= mark) return {};
-  uint64_t first = s.written - mark > kKeptLines ? s.written - kKeptLines : mark;
-  return s.lines[first % kKeptLines];
-}
-
 std::string DpdkLogCapture::linesSince(uint64_t mark) {
   CaptureState& s = state();
   std::lock_guard<std::mutex> guard(s.lock);

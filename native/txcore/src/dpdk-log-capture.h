@@ -12,10 +12,8 @@ class DpdkLogCapture {
  public:
   // Installs the capture as DPDK's log stream; echo=true also copies lines to stderr.
   static void install(bool echo);
-  // A mark to pass to firstLineSince() after an operation.
+  // A mark to pass to linesSince() after an operation.
   static uint64_t mark();
-  // The first captured line logged after `mark`, trimmed, or "" when none.
-  static std::string firstLineSince(uint64_t mark);
   // The lines logged after `mark`, joined with "; " (for a one-line message).
   static std::string linesSince(uint64_t mark);
 };

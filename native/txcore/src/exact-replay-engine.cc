@@ -75,7 +75,7 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
     } else {
       while (block.len < limit && idx[i + block.len] == block.index[0] + block.len) block.index[block.len] = idx[i + block.len], block.len++;
     }
-    if (paced_) cutAtHorizon(b, cs, &block);
+    if (paced_ && !cutAtHorizon(b, cs, &block)) return;
     block.pos = ctx_.flowOrder ? cs.ringPos : b.firstSeq + block.index[0];
     if (!buildBlock(core, b, block, cs)) return;
     cs.ringPos += block.len;
@@ -86,16 +86,18 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
 }
 
 // Paced: waits until the block's first packet is within the lead time of being due, then
-// keeps only the packets due within the lead time.
-void ExactReplayEngine::cutAtHorizon(const TraceBuffer& b, CoreState& cs, Block* block) {
+// keeps only the packets due within the lead time. False when stopped while waiting.
+bool ExactReplayEngine::cutAtHorizon(const TraceBuffer& b, CoreState& cs, Block* block) {
   uint64_t due = dueTsc(cs, b.descs[block->index[0]].dueNs);
-  if (due > readTsc() + leadTsc_) {
-    waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, [this, core = cs.core](uint64_t now) { return duty(core, now); });
+  if (due > readTsc() + leadTsc_ &&
+      !waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, [this, core = cs.core](uint64_t now) { return duty(core, now); })) {
+    return false;
   }
   uint64_t horizon = readTsc() + leadTsc_;
   uint32_t k = 1;
   while (k < block->len && dueTsc(cs, b.descs[block->index[k]].dueNs) <= horizon) k++;
   block->len = k;
+  return true;
 }
 
 // MEMOCO's "block sizes follow each core's recent rate": about kBlockTargetUs of this

@@ -51,7 +51,7 @@ class ExactReplayEngine final : public TxEngine {
     uint64_t pos = 0;    // ring position of index[0]
   };
   void processBuffer(unsigned core, const TraceBuffer& b, CoreState& cs);
-  void cutAtHorizon(const TraceBuffer& b, CoreState& cs, Block* block);
+  bool cutAtHorizon(const TraceBuffer& b, CoreState& cs, Block* block);
   bool buildBlock(unsigned core, const TraceBuffer& b, const Block& block, CoreState& cs);
   __attribute__((always_inline)) inline rte_mbuf* buildFrame(unsigned core, const TraceBuffer& b, uint32_t index,
                                                               uint64_t seq, uint64_t pos, rte_mbuf* normal, uint32_t* bytes);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TxRuntime, type ReplayOptionsInput } from './index.ts';
+import { udpFrame, writePcap } from './test-support/craft-pcap.ts';
 import { frameDigests } from './test-support/frame-digests.ts';
 import { CORPUS, CORPUS_SKIP } from './test-support/shared-corpus.ts';
 
@@ -49,6 +50,17 @@ describe.skipIf(!EXAMPLE || !TLS || !WIKIPEDIA)(`run control ${EXAMPLE ? '' : CO
     expect(sent.digests.length).toBe(result.packets);
     const looped = Array.from({ length: result.packets }, (_, i) => source[i % source.length]);
     expect(sent.digests).toEqual(looped);
+  });
+
+  it('stop() is prompt even while a core waits for a packet due in an hour', async () => {
+    const trace = join(dir, 'hour-gap.pcap');
+    writePcap(trace, [udpFrame(1, 2, 30), udpFrame(1, 2, 30)], 3_600_000);
+    const { out, run } = start(trace, { speed: 1 });
+    while (run.stats().packets < 1) await new Promise((r) => setTimeout(r, 10));
+    run.stop();
+    const result = await run.done();
+    expect(result).toMatchObject({ stopped: true, packets: 1 });
+    expect((await frameDigests(out)).digests).toHaveLength(1);
   });
 
   it('watch() stops on an aborted signal and still reports', async () => {

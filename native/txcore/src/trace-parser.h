@@ -34,7 +34,6 @@ class TraceParser {
   // Parses the record at `p` (`avail` bytes available). kPacket fills `rec`; kSkip is a
   // header or non-packet block; both set `consumed`. kNeedMore: the record is incomplete.
   ParseResult next(const uint8_t* p, size_t avail, size_t* consumed, TraceRecord* rec, std::string* error);
-  bool isPcapng() const { return pcapng_; }
 
  private:
   struct Interface {

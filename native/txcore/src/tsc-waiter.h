@@ -8,6 +8,7 @@
 #include <time.h>
 #include <x86intrin.h>
 
+#include <atomic>
 #include <cstdint>
 
 namespace txcore {
@@ -57,13 +58,15 @@ inline void passTimeUntil(uint64_t wake, uint64_t now, uint64_t tscPerUs, bool s
   }
 }
 
-// Waits until the TSC reaches `deadline`. `duty(now)` runs between checks (a core's share
-// of draining the TX ring) and returns the TSC at which it next has work (UINT64_MAX: none).
+// Waits until the TSC reaches `deadline` (true) or `stop` is set (false). `duty(now)` runs
+// between checks (a core's share of draining the TX ring) and returns the TSC at which it
+// next has work (UINT64_MAX: none).
 template <typename Duty>
-inline void waitUntilTsc(uint64_t deadline, uint64_t tscPerUs, bool shareCpu, Duty&& duty) {
+inline bool waitUntilTsc(uint64_t deadline, uint64_t tscPerUs, bool shareCpu, const std::atomic<bool>& stop, Duty&& duty) {
   for (;;) {
     uint64_t now = readTsc();
-    if (now >= deadline) return;
+    if (now >= deadline) return true;
+    if (stop.load(std::memory_order_relaxed)) return false;
     uint64_t next = duty(now);
     passTimeUntil(next < deadline ? next : deadline, now, tscPerUs, shareCpu);
   }

@@ -13,8 +13,8 @@ export function corruptPcapRecord(source: string, target: string, record: number
   return offset;
 }
 
-/** A pcap (us, LE, Ethernet) of the given frames, 1 ms apart. */
-export function writePcap(target: string, frames: Uint8Array[]): void {
+/** A pcap (us, LE, Ethernet) of the given frames, `gapMs` apart (1 ms by default). */
+export function writePcap(target: string, frames: Uint8Array[], gapMs = 1): void {
   const parts: Buffer[] = [];
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
@@ -25,8 +25,8 @@ export function writePcap(target: string, frames: Uint8Array[]): void {
   parts.push(header);
   frames.forEach((frame, i) => {
     const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1_700_000_000, 0);
-    rec.writeUInt32LE(i * 1000, 4);
+    rec.writeUInt32LE(1_700_000_000 + Math.floor((i * gapMs) / 1000), 0);
+    rec.writeUInt32LE(((i * gapMs) % 1000) * 1000, 4);
     rec.writeUInt32LE(frame.length, 8);
     rec.writeUInt32LE(frame.length, 12);
     parts.push(rec, Buffer.from(frame));
