@@ -54,7 +54,7 @@ describe.skipIf(!EXAMPLE || !TLS || !WIKIPEDIA)(`run control ${EXAMPLE ? '' : CO
 
   it('stop() is prompt even while a core waits for a packet due in an hour', async () => {
     const trace = join(dir, 'hour-gap.pcap');
-    writePcap(trace, [udpFrame(1, 2, 30), udpFrame(1, 2, 30)], 3_600_000);
+    await writePcap(trace, [udpFrame(1, 2, 30), udpFrame(1, 2, 30)], 3_600_000);
     const { out, run } = start(trace, { speed: 1 });
     while (run.stats().packets < 1) await new Promise((r) => setTimeout(r, 10));
     run.stop();

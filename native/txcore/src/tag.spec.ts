@@ -42,7 +42,7 @@ describe('trailer placement', () => {
     const nonIp = new Uint8Array(20).fill(0xee);
     nonIp.set([0x88, 0xb5], 12); // a local experimental EtherType: not IP
     const source = [udpFrame(1000, 53, 100), udpFrame(53, 1000, 10, [10, 0, 0, 2], [10, 0, 0, 1]), udpFrame(2000, 80, 0), udpFrame(1000, 53, 24), nonIp];
-    writePcap(trace, source);
+    await writePcap(trace, source);
     const { out } = await replayTagged(trace, 1);
     const sent = await frames(out);
     expect(sent.map((f) => f.length)).toEqual([142, 14 + 28 + 10 + 24, 42 + 24, 66, TAG_MIN_FRAME_BYTES]);

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { PcapWriter } from '@memoco/pcap';
 
 /**
  * Copies a little-endian pcap and corrupts the captured-length field of record `record`
@@ -13,25 +14,11 @@ export function corruptPcapRecord(source: string, target: string, record: number
   return offset;
 }
 
-/** A pcap (us, LE, Ethernet) of the given frames, `gapMs` apart (1 ms by default). */
-export function writePcap(target: string, frames: Uint8Array[], gapMs = 1): void {
-  const parts: Buffer[] = [];
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  parts.push(header);
-  frames.forEach((frame, i) => {
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1_700_000_000 + Math.floor((i * gapMs) / 1000), 0);
-    rec.writeUInt32LE(((i * gapMs) % 1000) * 1000, 4);
-    rec.writeUInt32LE(frame.length, 8);
-    rec.writeUInt32LE(frame.length, 12);
-    parts.push(rec, Buffer.from(frame));
-  });
-  writeFileSync(target, Buffer.concat(parts));
+/** A pcap (Ethernet) of the given frames, `gapMs` apart (1 ms by default), by libs/pcap's writer. */
+export async function writePcap(target: string, frames: Uint8Array[], gapMs = 1): Promise<void> {
+  const writer = new PcapWriter(target);
+  frames.forEach((frame, i) => writer.write(1_700_000_000 + Math.floor((i * gapMs) / 1000), ((i * gapMs) % 1000) * 1_000_000, frame));
+  await writer.close();
 }
 
 /** An Ethernet/IPv4/UDP frame with `payload` bytes of payload (checksums zero). */
