@@ -1,0 +1,187 @@
+/**
+ * A whole fleet on one machine (issue 6, `memoco up`; also what the end-to-end tests and
+ * `memoco demo` start): nats-server (or servers given by the caller), the controller, the
+ * trainer and N agents, each a child process running the same code as on real hosts, each
+ * logging to DIR/logs/<name>.log. Stopping goes in reverse order: agents first (their
+ * results still reach NATS), then the trainer and controller, then NATS.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MemocoError } from '@memoco/protocol';
+import { FLEET_STATE_FORMAT, type FleetState } from './fleet-state.ts';
+import { startLocalNats, type LocalNats } from './local-nats.ts';
+import { REPO_ROOT, ServiceProcess, tsxCommand } from './service-process.ts';
+
+export interface AgentLaunch {
+  host: string;
+  /** DPDK port specs (`{runId}` replaced per run). */
+  ports: string[];
+  cores?: number;
+  /** Where its output can be found (for the state file and the demo). */
+  capture: string;
+  namespace?: string;
+}
+
+export interface ExternalNats {
+  servers: string[];
+  user: string;
+  password: string;
+  /** JetStream replicas (3 on a cluster). */
+  replicas?: number;
+}
+
+export interface LocalFleetOptions {
+  dir: string;
+  agents: AgentLaunch[];
+  /** Use these servers instead of starting nats-server. */
+  nats?: ExternalNats;
+  /** PostgreSQL for the run history; default: PGlite in DIR/controller-db. */
+  databaseUrl?: string;
+  /** Start the trainer service (default true when apps/trainer exists). */
+  trainer?: boolean;
+  /** Write the sequence trailer in every packet (so captures can be checked); default true. */
+  tag?: boolean;
+  token?: string;
+  /** Extra environment for the controller (timeouts) and agents. */
+  controllerEnv?: Record<string, string>;
+  agentEnv?: Record<string, string>;
+  onLine?: (name: string, line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface LocalFleetAgent extends AgentLaunch {
+  process: ServiceProcess;
+}
+
+const NATS_USER = 'memoco';
+
+/** The environment of a child: ours minus every Memoco setting (a child gets exactly the ones given). */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MEMOCO_') && key !== 'DATABASE_URL') env[key] = value;
+  return { ...env, ...extra };
+}
+
+export class LocalFleet {
+  readonly agents: LocalFleetAgent[] = [];
+  controllerUrl = '';
+  private controller: ServiceProcess | undefined;
+  private natsChild: LocalNats | undefined;
+  private readonly startedAt = Date.now();
+
+  private constructor(readonly options: LocalFleetOptions, readonly dir: string, readonly token: string, readonly nats: ExternalNats & { monitorUrl: string | null }) {}
+
+  static async start(options: LocalFleetOptions): Promise<LocalFleet> {
+    const dir = resolve(options.dir);
+    for (const sub of ['logs', 'captures', 'agents']) mkdirSync(join(dir, sub), { recursive: true });
+    const token = options.token ?? randomBytes(24).toString('hex');
+    let natsChild: LocalNats | undefined;
+    let nats: ExternalNats & { monitorUrl: string | null };
+    if (options.nats) {
+      nats = { ...options.nats, monitorUrl: null };
+    } else {
+      const password = randomBytes(18).toString('hex');
+      natsChild = await startLocalNats({ dir: join(dir, 'nats'), user: NATS_USER, password, logFile: join(dir, 'logs', 'nats-server.log'), ...(options.onLine ? { onLine: options.onLine } : {}) });
+      nats = { servers: [natsChild.url], user: NATS_USER, password, replicas: 1, monitorUrl: natsChild.monitorUrl };
+    }
+    const fleet = new LocalFleet(options, dir, token, nats);
+    fleet.natsChild = natsChild;
+    try {
+      await fleet.startController();
+      await Promise.all(options.agents.map((a) => fleet.startAgent(a)));
+      await fleet.waitForHosts(options.agents.map((a) => a.host), options.readyTimeoutMs ?? 60_000);
+    } catch (error) {
+      await fleet.stop();
+      throw error;
+    }
+    return fleet;
+  }
+
+  private natsEnv(): Record<string, string> {
+    return { MEMOCO_NATS_URL: this.nats.servers.join(','), MEMOCO_NATS_USER: this.nats.user, MEMOCO_NATS_PASSWORD: this.nats.password };
+  }
+
+  private service(name: string, script: string, env: Record<string, string>): ServiceProcess {
+    const { command, args } = tsxCommand(join(REPO_ROOT, script));
+    return ServiceProcess.start({ name, command, args, env: cleanEnv(env), logFile: join(this.dir, 'logs', `${name}.log`), ...(this.options.onLine ? { onLine: this.options.onLine } : {}) });
+  }
+
+  private async startController(): Promise<void> {
+    const store: Record<string, string> = this.options.databaseUrl ? { DATABASE_URL: this.options.databaseUrl } : { MEMOCO_CONTROLLER_DATA_DIR: join(this.dir, 'controller-db') };
+    this.controller = this.service('controller', 'apps/controller/src/main.ts', {
+      ...this.natsEnv(),
+      ...store,
+      MEMOCO_API_TOKEN: this.token,
+      MEMOCO_CONTROLLER_PORT: '0',
+      MEMOCO_NATS_REPLICAS: String(this.nats.replicas ?? 1),
+      ...this.options.controllerEnv,
+    });
+    const [, url] = await this.controller.waitFor(/listening on (http:\/\/\S+)/, this.options.readyTimeoutMs ?? 60_000);
+    this.controllerUrl = url!;
+  }
+
+  /** Starts (or restarts, after kill) one agent; resolves when it says it is ready. */
+  async startAgent(launch: AgentLaunch): Promise<LocalFleetAgent> {
+    const workDir = join(this.dir, 'agents', launch.host);
+    mkdirSync(workDir, { recursive: true });
+    const child = this.service(launch.host, 'apps/agent/src/main.ts', {
+      ...this.natsEnv(),
+      MEMOCO_AGENT_HOST: launch.host,
+      MEMOCO_AGENT_PORTS: launch.ports.join(';'),
+      MEMOCO_AGENT_CORES: String(launch.cores ?? 1),
+      MEMOCO_AGENT_TAG: String(this.options.tag ?? true),
+      MEMOCO_AGENT_WORK_DIR: workDir,
+      ...this.options.agentEnv,
+    });
+    const agent: LocalFleetAgent = { ...launch, process: child };
+    const at = this.agents.findIndex((a) => a.host === launch.host);
+    if (at >= 0) this.agents[at] = agent;
+    else this.agents.push(agent);
+    await child.waitFor(/ ready: /, this.options.readyTimeoutMs ?? 60_000);
+    return agent;
+  }
+
+  agent(host: string): LocalFleetAgent {
+    const agent = this.agents.find((a) => a.host === host);
+    if (!agent) throw new MemocoError('FLEET_ERR_NO_FLEET', `no agent ${host} in this fleet`);
+    return agent;
+  }
+
+  /** Waits until the controller lists every host as alive. */
+  async waitForHosts(hosts: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let alive = new Set<string>();
+    while (Date.now() < deadline) {
+      const response = await fetch(`${this.controllerUrl}/v1/hosts`, { headers: { authorization: `Bearer ${this.token}` } }).catch(() => undefined);
+      if (response?.ok) {
+        const body = (await response.json()) as { hosts: { host: string; alive: boolean }[] };
+        alive = new Set(body.hosts.filter((h) => h.alive).map((h) => h.host));
+        if (hosts.every((h) => alive.has(h))) return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new MemocoError('FLEET_ERR_START', `hosts not registered within ${timeoutMs} ms: ${hosts.filter((h) => !alive.has(h)).join(', ')}`);
+  }
+
+  state(): FleetState {
+    return {
+      format: FLEET_STATE_FORMAT,
+      pid: process.pid,
+      startedAtUnixMs: this.startedAt,
+      dir: this.dir,
+      token: this.token,
+      controller: { url: this.controllerUrl, pid: this.controller?.pid ?? null },
+      trainer: null,
+      nats: { url: this.nats.servers.join(','), monitorUrl: this.nats.monitorUrl, user: this.nats.user, password: this.nats.password, replicas: this.nats.replicas ?? 1, pid: this.natsChild?.process.pid ?? null },
+      agents: this.agents.map((a) => ({ host: a.host, pid: a.process.pid ?? null, port: a.ports[0]!, capture: a.capture, ...(a.namespace ? { namespace: a.namespace } : {}) })),
+    };
+  }
+
+  /** Stops everything it started, agents first; never rejects. */
+  async stop(): Promise<void> {
+    await Promise.all(this.agents.map((a) => a.process.stop()));
+    await this.controller?.stop();
+    await this.natsChild?.stop();
+  }
+}
