@@ -11,6 +11,8 @@ export interface VethPairOptions {
   keepIpv6?: boolean;
   /** Give the ends 169.254.X.1/30 (host) and 169.254.X.2/30 (ns) so IP traffic can cross (default false). */
   linkLocalIpv4?: boolean;
+  /** MTU of both ends (default: the kernel's 1500). Replays of captures with larger frames need more. */
+  mtu?: number;
 }
 
 export interface VethPair {
@@ -47,6 +49,10 @@ export async function createVethPair(options: VethPairOptions = {}): Promise<Vet
   try {
     if (ownsNs) await ip(['netns', 'add', ns]);
     await ip(['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns]);
+    if (options.mtu !== undefined) {
+      await ip(['link', 'set', hostIf, 'mtu', String(options.mtu)]);
+      await ip(['-n', ns, 'link', 'set', nsIf, 'mtu', String(options.mtu)]);
+    }
     if (!options.keepIpv6) await disableIpv6(ns, hostIf, nsIf);
     const addresses = options.linkLocalIpv4 ? await assignLinkLocal(ns, hostIf, nsIf) : undefined;
     await ip(['link', 'set', hostIf, 'up']);
