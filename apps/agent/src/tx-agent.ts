@@ -85,7 +85,7 @@ export class TxAgent {
     if (this.stopping) return;
     const executor = new RunExecutor({ gateway: this.deps.gateway, engine: this.deps.engine, settings: this.deps.settings, slot: this.slot, log: (m) => this.deps.log(m) }, assignment);
     this.executors.set(assignment.runId, executor);
-    this.deps.log(`run ${assignment.runId}: assigned ${assignment.flowCount} rows on ${assignment.cores.length} cores, start ${new Date(assignment.startAtUnixMs).toISOString()}, ${assignment.durationS} s at ${assignment.rate.value} ${assignment.rate.unit}`);
+    this.deps.log(`run ${assignment.runId}: assigned ${assignment.flowCount} rows on ${assignment.cores.length} cores, start ${new Date(assignment.startAtUnixMs).toISOString()}, ${assignment.durationS} s at ${Number(assignment.rate.value.toPrecision(6))} ${assignment.rate.unit}`);
     const done = executor.execute().finally(() => {
       this.executors.delete(assignment.runId);
       this.finished.delete(done);

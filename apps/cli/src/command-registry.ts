@@ -9,6 +9,11 @@ import { generateCommand } from './commands/generate-command.ts';
 import { fidelityCommand } from './commands/fidelity-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
+import { upCommand } from './commands/up-command.ts';
+import { runCommand } from './commands/run-command.ts';
+import { runsCommand } from './commands/runs-command.ts';
+import { runsShowCommand } from './commands/runs-show-command.ts';
+import { hostsCommand } from './commands/hosts-command.ts';
 
 /**
  * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
@@ -25,4 +30,9 @@ export const COMMANDS: readonly CliCommand[] = [
   fidelityCommand,
   replayCommand,
   demoCommand,
+  upCommand,
+  hostsCommand,
+  runCommand,
+  runsCommand,
+  runsShowCommand,
 ];

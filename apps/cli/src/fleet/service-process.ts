@@ -171,6 +171,11 @@ export class ServiceProcess {
   }
 }
 
+/** SIGKILLs every child still running (a second Ctrl-C: stop waiting for clean exits). */
+export function killAllServicesNow(): void {
+  for (const service of live) service.killNow();
+}
+
 /** Children outliving their supervisor would hold ports and namespaces: kill them at exit. */
 function installExitHook(): void {
   if (exitHookInstalled) return;
