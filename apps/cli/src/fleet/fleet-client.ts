@@ -28,7 +28,8 @@ export class FleetClient {
     try {
       response = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (error) {
-      const why = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (error as Error).message;
       throw new MemocoError('FLEET_ERR_UNREACHABLE', `cannot reach ${base} (from ${this.target.source}): ${why}; is the fleet running (memoco up)?`);
     }
     const text = await response.text();
