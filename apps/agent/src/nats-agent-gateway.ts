@@ -28,6 +28,12 @@ import { connectNats, type NatsConnectOptions, type NatsLink } from './nats-conn
 
 const NS_PER_MS = 1_000_000;
 const RETRY_DELAY_MS = 1000;
+/**
+ * Pulls expire after 5 s: a pull parked on a cluster node that died is replaced after two
+ * missed idle heartbeats (expires / 2 each), so 5 s pulls resume within ~5 s of a leader
+ * election, where the default 30 s would hold a new assignment past its start time.
+ */
+const PULL_EXPIRES_MS = 5000;
 
 export interface NatsAgentGatewayOptions {
   connect: NatsConnectOptions;
@@ -101,7 +107,7 @@ export class NatsAgentGateway implements AgentGateway {
   startAssignments(handler: AssignmentHandler): void {
     this.keepConsuming('assignments', async () => {
       const consumer = await this.js.consumers.get(NATS_RESOURCE_NAMES.runsStream, agentConsumerName(this.options.host));
-      const messages = await consumer.consume({ max_messages: 16 });
+      const messages = await consumer.consume({ max_messages: 16, expires: PULL_EXPIRES_MS });
       await this.drainInto(messages, async (msg) => {
         try {
           await handler(decodeMessage('assignment', msg.data));
@@ -118,7 +124,7 @@ export class NatsAgentGateway implements AgentGateway {
   startCancels(handler: CancelHandler): void {
     this.keepConsuming('cancels', async () => {
       const consumer = await this.js.consumers.get(NATS_RESOURCE_NAMES.runsStream, { filter_subjects: SUBJECTS.runCancelAny, deliver_policy: DeliverPolicy.New });
-      const messages = await consumer.consume();
+      const messages = await consumer.consume({ expires: PULL_EXPIRES_MS });
       await this.drainInto(messages, async (msg) => {
         try {
           handler(decodeMessage('cancel', msg.data));
