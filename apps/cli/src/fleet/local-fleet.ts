@@ -6,10 +6,11 @@
  * results still reach NATS), then the trainer and controller, then NATS.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MemocoError } from '@memoco/protocol';
 import { FLEET_STATE_FORMAT, type FleetState } from './fleet-state.ts';
+import { afPacketFanoutKeys } from './fanout-groups.ts';
 import { startLocalNats, type LocalNats } from './local-nats.ts';
 import { REPO_ROOT, ServiceProcess, tsxCommand } from './service-process.ts';
 
@@ -18,6 +19,8 @@ export interface AgentLaunch {
   /** DPDK port specs (`{runId}` replaced per run). */
   ports: string[];
   cores?: number;
+  /** This agent's NATS servers, in the order it tries them (default: the fleet's). */
+  natsServers?: string[];
   /** Where its output can be found (for the state file and the demo). */
   capture: string;
   namespace?: string;
@@ -38,8 +41,9 @@ export interface LocalFleetOptions {
   nats?: ExternalNats;
   /** PostgreSQL for the run history; default: PGlite in DIR/controller-db. */
   databaseUrl?: string;
-  /** Start the trainer service (default true when apps/trainer exists). */
+  /** Start the trainer service (default: when this build has apps/trainer). */
   trainer?: boolean;
+  trainerEnv?: Record<string, string>;
   /** Write the sequence trailer in every packet (so captures can be checked); default true. */
   tag?: boolean;
   token?: string;
@@ -55,6 +59,7 @@ export interface LocalFleetAgent extends AgentLaunch {
 }
 
 const NATS_USER = 'memoco';
+const TRAINER_MAIN = 'apps/trainer/src/main.ts';
 
 /** The environment of a child: ours minus every Memoco setting (a child gets exactly the ones given). */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -66,7 +71,9 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export class LocalFleet {
   readonly agents: LocalFleetAgent[] = [];
   controllerUrl = '';
+  trainerUrl: string | undefined;
   private controller: ServiceProcess | undefined;
+  private trainer: ServiceProcess | undefined;
   private natsChild: LocalNats | undefined;
   private readonly startedAt = Date.now();
 
@@ -89,6 +96,7 @@ export class LocalFleet {
     fleet.natsChild = natsChild;
     try {
       await fleet.startController();
+      if (options.trainer ?? existsSync(join(REPO_ROOT, TRAINER_MAIN))) await fleet.startTrainer();
       await Promise.all(options.agents.map((a) => fleet.startAgent(a)));
       await fleet.waitForHosts(options.agents.map((a) => a.host), options.readyTimeoutMs ?? 60_000);
     } catch (error) {
@@ -121,12 +129,59 @@ export class LocalFleet {
     this.controllerUrl = url!;
   }
 
+  /** After the controller: it creates the JetStream resources the trainer writes to. */
+  private async startTrainer(): Promise<void> {
+    this.trainer = this.service('trainer', TRAINER_MAIN, {
+      ...this.natsEnv(),
+      MEMOCO_API_TOKEN: this.token,
+      MEMOCO_TRAINER_PORT: '0',
+      MEMOCO_NATS_REPLICAS: String(this.nats.replicas ?? 1),
+      ...this.options.trainerEnv,
+    });
+    const [, url] = await this.trainer.waitFor(/listening on (http:\/\/\S+)/, this.options.readyTimeoutMs ?? 60_000);
+    this.trainerUrl = url!;
+  }
+
+  /** The trainer process (undefined when the fleet has none). */
+  get trainerProcess(): ServiceProcess | undefined {
+    return this.trainer;
+  }
+
+  /** The controller process. */
+  get controllerProcess(): ServiceProcess | undefined {
+    return this.controller;
+  }
+
   /** Starts (or restarts, after kill) one agent; resolves when it says it is ready. */
   async startAgent(launch: AgentLaunch): Promise<LocalFleetAgent> {
     const workDir = join(this.dir, 'agents', launch.host);
     mkdirSync(workDir, { recursive: true });
-    const child = this.service(launch.host, 'apps/agent/src/main.ts', {
+    // Spawned synchronously, so agents started together are checked one after the other.
+    let child = this.spawnAgent(launch, workDir);
+    for (let tries = 1; this.fanoutTaken(launch, child) && tries < 20; tries++) {
+      child.killNow();
+      child = this.spawnAgent(launch, workDir);
+    }
+    const agent: LocalFleetAgent = { ...launch, process: child };
+    const at = this.agents.findIndex((a) => a.host === launch.host);
+    if (at >= 0) this.agents[at] = agent;
+    else this.agents.push(agent);
+    await child.waitFor(/ ready: /, this.options.readyTimeoutMs ?? 60_000);
+    return agent;
+  }
+
+  /** True when another running agent already uses one of this one's af_packet fanout groups (fanout-groups.ts). */
+  private fanoutTaken(launch: AgentLaunch, child: ServiceProcess): boolean {
+    const mine = afPacketFanoutKeys(child.pid ?? 0, launch.ports);
+    if (mine.length === 0) return false;
+    const taken = new Set(this.agents.filter((a) => a.host !== launch.host && a.process.running).flatMap((a) => afPacketFanoutKeys(a.process.pid ?? 0, a.ports)));
+    return mine.some((k) => taken.has(k));
+  }
+
+  private spawnAgent(launch: AgentLaunch, workDir: string): ServiceProcess {
+    return this.service(launch.host, 'apps/agent/src/main.ts', {
       ...this.natsEnv(),
+      ...(launch.natsServers ? { MEMOCO_NATS_URL: launch.natsServers.join(',') } : {}),
       MEMOCO_AGENT_HOST: launch.host,
       MEMOCO_AGENT_PORTS: launch.ports.join(';'),
       MEMOCO_AGENT_CORES: String(launch.cores ?? 1),
@@ -134,12 +189,6 @@ export class LocalFleet {
       MEMOCO_AGENT_WORK_DIR: workDir,
       ...this.options.agentEnv,
     });
-    const agent: LocalFleetAgent = { ...launch, process: child };
-    const at = this.agents.findIndex((a) => a.host === launch.host);
-    if (at >= 0) this.agents[at] = agent;
-    else this.agents.push(agent);
-    await child.waitFor(/ ready: /, this.options.readyTimeoutMs ?? 60_000);
-    return agent;
   }
 
   agent(host: string): LocalFleetAgent {
@@ -172,7 +221,7 @@ export class LocalFleet {
       dir: this.dir,
       token: this.token,
       controller: { url: this.controllerUrl, pid: this.controller?.pid ?? null },
-      trainer: null,
+      trainer: this.trainerUrl ? { url: this.trainerUrl, pid: this.trainer?.pid ?? null } : null,
       nats: { url: this.nats.servers.join(','), monitorUrl: this.nats.monitorUrl, user: this.nats.user, password: this.nats.password, replicas: this.nats.replicas ?? 1, pid: this.natsChild?.process.pid ?? null },
       agents: this.agents.map((a) => ({ host: a.host, pid: a.process.pid ?? null, port: a.ports[0]!, capture: a.capture, ...(a.namespace ? { namespace: a.namespace } : {}) })),
     };
@@ -181,6 +230,7 @@ export class LocalFleet {
   /** Stops everything it started, agents first; never rejects. */
   async stop(): Promise<void> {
     await Promise.all(this.agents.map((a) => a.process.stop()));
+    await this.trainer?.stop();
     await this.controller?.stop();
     await this.natsChild?.stop();
   }

@@ -20,6 +20,7 @@ export interface VethWire {
   destroy(): Promise<void>;
 }
 
+const WIRE_MTU = 2000;
 const OUR_NAMESPACE = /^mu([0-9a-z]+)x[0-9a-z]+$/;
 
 function run(args: string[], check = true): string {
@@ -69,8 +70,10 @@ export async function createVethWire(index: number, captureFile: string, onLine?
     run(['ip', 'link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', ns]);
     run(['sysctl', '-qw', `net.ipv6.conf.${hostIf}.disable_ipv6=1`], false);
     run(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', `net.ipv6.conf.${nsIf}.disable_ipv6=1`], false);
-    run(['ip', 'link', 'set', hostIf, 'up']);
-    run(['ip', '-n', ns, 'link', 'set', nsIf, 'up', 'promisc', 'on']);
+    // Synthesised frames may be a little over 1514 bytes (a model's size buckets are 64 B
+    // wide); a 1500-MTU veth would drop them. 2000 still fits net_af_packet's 2 KB frames.
+    run(['ip', 'link', 'set', hostIf, 'mtu', String(WIRE_MTU), 'up']);
+    run(['ip', '-n', ns, 'link', 'set', nsIf, 'mtu', String(WIRE_MTU), 'up', 'promisc', 'on']);
     const capture = ServiceProcess.start({
       name: `tcpdump-${ns}`,
       command: 'ip',
