@@ -210,6 +210,24 @@ describe('upload limits', () => {
   });
 });
 
+describe('shutting down', () => {
+  it('stops an upload in progress with TRAINER_ERR_SHUTTING_DOWN and stores nothing', async () => {
+    const stopping = await fx.startTrainer('trainer-stopping');
+    const url = await stopping.listen();
+    const before = await published();
+    const trace = readFileSync(SAMPLE);
+    const upload = startSocketUpload(url, { token: TEST_TOKEN });
+    await upload.send(trace.subarray(0, 300_000));
+    await waitUntil(() => (stopping.gate.active === 1 ? true : undefined), 5000);
+    const closed = stopping.app.close();
+    const answer = await upload.answer;
+    upload.abort();
+    await closed;
+    expect([answer.status, answer.json.error.code]).toEqual([503, 'TRAINER_ERR_SHUTTING_DOWN']);
+    expect(await published()).toBe(before);
+  });
+});
+
 describe('the announcement on NATS', () => {
   it('arrives on memoco.v1.models.<id>.announce once the model is stored', async () => {
     const nc = await connect({ servers: fx.servers, user: 'memoco', pass: 'trainer-secret' });
