@@ -18,6 +18,8 @@ export const TRAINER_ERRORS = {
   TRAINER_ERR_MODEL_NOT_FOUND: { description: 'No model with this id is in the model store.', status: 404 },
   TRAINER_ERR_MODEL_CORRUPT: { description: 'The model store holds an object under this id whose digest is not the id (or whose bytes did not hash to it while they were sent).', status: 502 },
   TRAINER_ERR_NATS: { description: 'NATS could not be reached, or its JetStream model store or announcement stream refused the model.', status: 503 },
+  TRAINER_ERR_UNREACHABLE: { description: '`memoco upload` could not reach the trainer (connection refused, unknown host) or the connection broke before the answer; the message names the URL.', status: 503 },
+  TRAINER_ERR_BAD_RESPONSE: { description: '`memoco upload` got an answer that is not the trainer\'s (not JSON, or an error without a Memoco code): the URL may point at another server.', status: 502 },
   TRAINER_ERR_CONFIG: { description: 'The trainer configuration (environment or arguments) is invalid or contradictory; the message names the setting.', status: 400 },
 } as const satisfies ErrorRegistry;
 

@@ -39,9 +39,9 @@ describe('trainer main', () => {
       expect((await fetch(`${base}/v1/models`)).status).toBe(401);
       const auth = { authorization: `Bearer ${TOKEN}` };
       const upload = await fetch(`${base}/v1/traces?name=tls2`, { method: 'POST', headers: { ...auth, 'content-type': 'application/vnd.tcpdump.pcap' }, body: readFileSync(join(repoRoot(), 'samples', 'pcpp__tls2.pcap')) });
-      const model = await upload.json();
+      const model = (await upload.json()) as any;
       expect([upload.status, model.trainer]).toEqual([201, 'trainer-proc']);
-      const list = await (await fetch(`${base}/v1/models`, { headers: auth })).json();
+      const list = (await (await fetch(`${base}/v1/models`, { headers: auth })).json()) as any;
       expect(list.models.map((m: { modelId: string }) => m.modelId)).toEqual([model.modelId]);
     } finally {
       proc.child.kill('SIGTERM');
