@@ -31,6 +31,7 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     const chunks = this.request.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array>;
+    const stopWatching = this.watch();
     try {
       for (;;) {
         const next = await this.nextChunk(chunks);
@@ -47,34 +48,67 @@ export class UploadBody implements AsyncIterable<Uint8Array> {
         yield next.value;
       }
     } finally {
+      stopWatching();
       // Not awaited: return() waits behind a next() still pending on a stalled client.
       void chunks.return?.()?.catch(() => undefined);
     }
   }
 
-  /** The next chunk, or the error that ends the upload (gone, stalled, trainer stopping). */
+  /** While a chunk is awaited: when the wait began, and how to end it early. */
+  private waiting: { since: number; interrupt: (error: MemocoError) => void } | undefined;
+  /** Set once the upload must stop (trainer stopping); the next wait fails at once. */
+  private stopped: MemocoError | undefined;
+
+  /**
+   * The next chunk, or the error that ends the upload. A fresh promise per chunk that
+   * settles with it: racing every chunk against one long-lived "stop" promise would hang a
+   * reaction, and with it the chunk, on that promise for each chunk of the upload.
+   */
   private nextChunk(chunks: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
-    const { idleMs, signal } = this.options;
     return new Promise((resolve, reject) => {
-      const fail = (error: MemocoError) => {
-        cleanup();
-        reject(error);
+      if (this.stopped) return reject(this.stopped);
+      const waiting = { since: performance.now(), interrupt: reject };
+      this.waiting = waiting;
+      const done = () => {
+        if (this.waiting === waiting) this.waiting = undefined;
       };
-      const onAbort = () => fail(new MemocoError('TRAINER_ERR_SHUTTING_DOWN', `the trainer is stopping; the upload was stopped after ${this.bytes} bytes and nothing was stored`, { status: 503 }));
-      const timer = setTimeout(() => fail(new MemocoError('TRAINER_ERR_UPLOAD_STALLED', `no byte of the upload arrived for ${idleMs} ms (after ${this.bytes} bytes); nothing was stored`, { status: 408 })), idleMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
       chunks.next().then(
         (result) => {
-          cleanup();
+          done();
           resolve(result);
         },
-        (error: unknown) => fail(new MemocoError('TRAINER_ERR_UPLOAD_ABORTED', `the client closed the connection after ${this.bytes} bytes (${(error as Error).message}); nothing was stored`, { status: 400 }, { cause: error })),
+        (error: unknown) => {
+          done();
+          reject(new MemocoError('TRAINER_ERR_UPLOAD_ABORTED', `the client closed the connection after ${this.bytes} bytes (${(error as Error).message}); nothing was stored`, { status: 400 }, { cause: error }));
+        },
       );
     });
+  }
+
+  /**
+   * Fails the wait when the client sent nothing for idleMs while a chunk was awaited (time
+   * the trainer spends on what it has does not count), or when the trainer stops. One
+   * watchdog per upload, not a timer per chunk: an upload at line rate brings thousands of
+   * chunks a second. Returns the function that stops watching.
+   */
+  private watch(): () => void {
+    const { idleMs, signal } = this.options;
+    const onAbort = () => {
+      this.stopped = new MemocoError('TRAINER_ERR_SHUTTING_DOWN', `the trainer is stopping; the upload was stopped after ${this.bytes} bytes and nothing was stored`, { status: 503 });
+      this.waiting?.interrupt(this.stopped);
+    };
+    const watchdog = setInterval(() => {
+      const w = this.waiting;
+      if (w && performance.now() - w.since > idleMs) {
+        w.interrupt(new MemocoError('TRAINER_ERR_UPLOAD_STALLED', `no byte of the upload arrived for ${idleMs} ms (after ${this.bytes} bytes); nothing was stored`, { status: 408 }));
+      }
+    }, Math.max(10, Math.min(1000, Math.floor(idleMs / 4))));
+    watchdog.unref();
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return () => {
+      clearInterval(watchdog);
+      signal?.removeEventListener('abort', onAbort);
+    };
   }
 }
