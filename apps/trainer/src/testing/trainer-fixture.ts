@@ -9,7 +9,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NATS_RESOURCE_NAMES, decodeMessage, type ModelAnnouncement } from '@memoco/protocol';
-import { startNatsServer, type NatsServer } from '@memoco/testbed';
+import { startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from '@memoco/testbed';
 import { buildTrainerApp, type TrainerApp, type TrainerAppConfig } from '../app.ts';
 import { NatsModelStore } from '../nats-model-store.ts';
 import { DEFAULT_TRAINER_CONFIG } from '../trainer-config.ts';
@@ -28,9 +28,12 @@ export interface TrainerUnderTest extends TrainerApp {
 }
 
 export interface TrainerFixture {
-  nats: NatsServer;
+  /** The single server (absent on a cluster fixture). */
+  nats: NatsServer | undefined;
+  cluster: NatsCluster | undefined;
   servers: string[];
-  startTrainer(name: string, overrides?: Partial<TrainerAppConfig>): Promise<TrainerUnderTest>;
+  /** A trainer connected to `servers` (default: all of them, the client picks the first). */
+  startTrainer(name: string, overrides?: Partial<TrainerAppConfig>, servers?: string[]): Promise<TrainerUnderTest>;
   /** Objects in the model bucket (not deleted). */
   storedModels(): Promise<ObjectInfo[]>;
   storedBytes(modelId: string): Promise<Uint8Array | null>;
@@ -43,8 +46,8 @@ export interface TrainerFixture {
 
 export const TEST_CONFIG: TrainerAppConfig = { ...DEFAULT_TRAINER_CONFIG, apiToken: TEST_TOKEN };
 
-async function startOne(servers: string[], name: string, config: TrainerAppConfig): Promise<TrainerUnderTest> {
-  const store = await NatsModelStore.open({ connect: { servers, user: NATS_USER, password: NATS_PASS, name }, resources: { replicas: 1 } });
+async function startOne(servers: string[], replicas: number, name: string, config: TrainerAppConfig): Promise<TrainerUnderTest> {
+  const store = await NatsModelStore.open({ connect: { servers, user: NATS_USER, password: NATS_PASS, name }, resources: { replicas } });
   const trainer = buildTrainerApp({ models: store, config, trainerName: name });
   const t: TrainerUnderTest = {
     ...trainer,
@@ -70,9 +73,11 @@ async function startOne(servers: string[], name: string, config: TrainerAppConfi
   return t;
 }
 
-export async function startTrainerFixture(): Promise<TrainerFixture> {
-  const nats = await startNatsServer({ user: NATS_USER, pass: NATS_PASS });
-  const servers = [nats.url];
+export async function startTrainerFixture(options: { cluster?: boolean } = {}): Promise<TrainerFixture> {
+  const nats = options.cluster ? undefined : await startNatsServer({ user: NATS_USER, pass: NATS_PASS });
+  const cluster = options.cluster ? await startNatsCluster(3, { user: NATS_USER, pass: NATS_PASS }) : undefined;
+  const servers = nats ? [nats.url] : cluster!.servers;
+  const replicas = cluster ? 3 : 1;
   const trainers: TrainerUnderTest[] = [];
   let inspector: { nc: NatsConnection; jsm: JetStreamManager; objects: ObjectStore } | undefined;
   const inspect = async () => {
@@ -85,9 +90,10 @@ export async function startTrainerFixture(): Promise<TrainerFixture> {
   };
   return {
     nats,
+    cluster,
     servers,
-    async startTrainer(name, overrides = {}) {
-      const t = await startOne(servers, name, { ...TEST_CONFIG, ...overrides });
+    async startTrainer(name, overrides = {}, only = servers) {
+      const t = await startOne(only, replicas, name, { ...TEST_CONFIG, ...overrides });
       trainers.push(t);
       return t;
     },
@@ -116,7 +122,8 @@ export async function startTrainerFixture(): Promise<TrainerFixture> {
         await t.store.close();
       }
       await inspector?.nc.close();
-      await nats.stop();
+      await nats?.stop();
+      await cluster?.stop();
     },
   };
 }
