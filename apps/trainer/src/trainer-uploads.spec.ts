@@ -103,6 +103,16 @@ describe('POST /v1/traces', () => {
     expect((await trainer.request('GET', '/v1/uploads')).json.uploads).toEqual([]);
   });
 
+  it('takes the body whatever its content type says, or without one', async () => {
+    const trace = readFileSync(join(repoRoot(), 'libs', 'pcap', 'fixtures', 'zeek__wikipedia.pcap'));
+    for (const contentType of [null, 'application/json', 'application/x-www-form-urlencoded', 'application/vnd.tcpdump.pcap']) {
+      const upload = startSocketUpload(trainer.url!, { token: TEST_TOKEN, contentType, contentLength: trace.length });
+      await upload.send(trace);
+      const answer = await upload.finish();
+      expect([answer.status, answer.json.packets], String(contentType)).toEqual([201, 126]);
+    }
+  });
+
   it('answers a second upload of the same trace with the same id, stored once', async () => {
     const trace = readFileSync(SAMPLE);
     const first = await trainer.request('POST', '/v1/traces', { payload: trace, headers: { 'memoco-bin-ms': '10' } });

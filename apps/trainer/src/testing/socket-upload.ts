@@ -22,8 +22,9 @@ export interface UploadAnswer {
   json: any;
 }
 
-export function startSocketUpload(url: string, options: { token?: string; query?: string; contentLength?: number } = {}): SocketUpload {
-  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+export function startSocketUpload(url: string, options: { token?: string; query?: string; contentLength?: number; contentType?: string | null } = {}): SocketUpload {
+  const headers: Record<string, string> = {};
+  if (options.contentType !== null) headers['content-type'] = options.contentType ?? 'application/octet-stream';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.contentLength !== undefined) headers['content-length'] = String(options.contentLength);
   const req = httpRequest(`${url}/v1/traces${options.query ? `?${options.query}` : ''}`, { method: 'POST', headers });
