@@ -4,7 +4,7 @@
  * codes in one line, an unreachable trainer has its own code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainModel } from '@memoco/flow-model';
@@ -75,6 +75,22 @@ describe('memoco upload', () => {
     expect(stdout).toMatch(/\nuploaded   2\.85 MB in [\d.]+ s( \([\d.]+ MB\/s\))?; model published \d+ ms after the last byte\n$/);
     expect(stderr).toMatch(/\rupload \[#{24}\] 2\.9\/2\.9 MB 100% [\d.]+ MB\/s, training the last packets\x1b\[K/);
     expect(stderr.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it("finds the trainer and the token in the local fleet's state file (memoco up's DIR/fleet.json)", async () => {
+    const dir = join(temp.path, 'fleet');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'fleet.json'), JSON.stringify({ format: 'memoco.fleet/1', token: TOKEN, trainer: { url: trainerUrl, pid: null }, controller: { url: 'http://127.0.0.1:1', pid: null } }));
+    const byFlag = await upload([SAMPLE, '--dir', dir, '--json'], {});
+    expect([byFlag.code, byFlag.stderr]).toEqual([0, '']);
+    expect(JSON.parse(byFlag.stdout)).toMatchObject({ trainer: 'cli-trainer', trainerUrl });
+    const byEnv = await upload([SAMPLE, '--json'], { MEMOCO_FLEET_DIR: dir });
+    expect(byEnv.code, byEnv.stderr).toBe(0);
+
+    writeFileSync(join(dir, 'fleet.json'), '{"format": "something else"}');
+    expect((await upload([SAMPLE, '--dir', dir], {})).stderr).toBe(`memoco upload: CLI_ERR_USAGE: upload: ${join(dir, 'fleet.json')} is not a memoco.fleet/1 state file (give --trainer URL, or --dir of a memoco up)\n`);
+    const none = join(temp.path, 'no-fleet');
+    expect((await upload([SAMPLE, '--dir', none], {})).stderr).toBe(`memoco upload: CLI_ERR_USAGE: upload: no local fleet in ${none} (no fleet.json); start one with memoco up, or give --trainer URL\n`);
   });
 
   it("reports the trainer's code and message in one line: wrong token, corrupt trace, too large", async () => {

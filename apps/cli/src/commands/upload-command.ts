@@ -5,11 +5,10 @@ import { numberOption, parseCommandArgs, requirePositionals } from '../cli-args.
 import type { CliCommand } from '../cli-command.ts';
 import { uploadTrace, type TraceUploadResult } from './upload-command-client.ts';
 import { UploadProgressLine } from './upload-command-progress.ts';
+import { DEFAULT_FLEET_DIR, DEFAULT_TRAINER_URL, resolveUploadTarget } from './upload-command-target.ts';
 
-export const DEFAULT_TRAINER_URL = 'http://127.0.0.1:7421';
-
-const HELP = `Usage: memoco upload <trace> [--trainer URL] [--token T] [--bin-ms N] [--max-model-bytes N]
-                     [--name NAME] [--json]
+const HELP = `Usage: memoco upload <trace> [--trainer URL | --dir DIR] [--token T] [--bin-ms N]
+                     [--max-model-bytes N] [--name NAME] [--json]
 
 Streams a pcap or pcapng capture to a trainer service (apps/trainer, POST /v1/traces),
 which fits the flow model while the upload arrives, stores it in the fleet's model store
@@ -18,8 +17,12 @@ and summary. The file is sent chunk by chunk, never read whole; on a terminal a 
 bar shows bytes sent and MB/s. See docs/fleet.md.
 
 Options:
-  --trainer URL          the trainer (default $MEMOCO_TRAINER_URL, else ${DEFAULT_TRAINER_URL})
-  --token T              bearer token of the trainer's API (default $MEMOCO_API_TOKEN)
+  --trainer URL          the trainer (default $MEMOCO_TRAINER_URL, else the local fleet's, else
+                         ${DEFAULT_TRAINER_URL})
+  --dir DIR              the local fleet started by memoco up (default $MEMOCO_FLEET_DIR or
+                         ${DEFAULT_FLEET_DIR}): its fleet.json names the trainer and the token
+  --token T              bearer token of the trainer's API (default $MEMOCO_API_TOKEN, else the
+                         local fleet's)
   --bin-ms N             time bin width in ms (default ${DEFAULT_TRAIN_OPTIONS.binMs}, ${MIN_BIN_MS}..${MAX_BIN_MS})
   --max-model-bytes N    upper bound of the model's size (default ${DEFAULT_TRAIN_OPTIONS.maxModelBytes}, at least ${MIN_MODEL_BYTES})
   --name NAME            the trace's name in the model summary (default: the file's name)
@@ -35,7 +38,7 @@ TRAINER_ERR_UNAUTHORIZED) or cannot be reached (TRAINER_ERR_UNREACHABLE); 2 on a
 `;
 
 export interface UploadCommandDeps {
-  /** Where MEMOCO_TRAINER_URL and MEMOCO_API_TOKEN come from (the process environment). */
+  /** Where MEMOCO_TRAINER_URL, MEMOCO_API_TOKEN and MEMOCO_FLEET_DIR come from (the process environment). */
   env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -76,16 +79,18 @@ export function createUploadCommand(deps: UploadCommandDeps): CliCommand {
         'bin-ms': { type: 'string' },
         'max-model-bytes': { type: 'string' },
         name: { type: 'string' },
+        dir: { type: 'string' },
         json: { type: 'boolean' },
       });
       const [trace] = requirePositionals('upload', positionals, ['trace']) as [string];
-      const trainerUrl = values.trainer ?? (deps.env.MEMOCO_TRAINER_URL || DEFAULT_TRAINER_URL);
+      const target = resolveUploadTarget(values, deps.env);
+      const trainerUrl = target.trainerUrl;
       const progress = io.isTty ? new UploadProgressLine((t) => io.err(t)) : undefined;
       let result: TraceUploadResult;
       try {
         result = await uploadTrace(trace, {
           trainerUrl,
-          token: values.token ?? (deps.env.MEMOCO_API_TOKEN || undefined),
+          token: target.token,
           binMs: numberOption('upload', 'bin-ms', values['bin-ms'], { min: MIN_BIN_MS }),
           maxModelBytes: numberOption('upload', 'max-model-bytes', values['max-model-bytes'], { integer: true, min: MIN_MODEL_BYTES }),
           traceName: values.name ?? basename(trace),
