@@ -8,6 +8,7 @@ import { trainCommand } from './commands/train-command.ts';
 import { generateCommand } from './commands/generate-command.ts';
 import { fidelityCommand } from './commands/fidelity-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
+import { uploadCommand } from './commands/upload-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 
 /**
@@ -24,5 +25,6 @@ export const COMMANDS: readonly CliCommand[] = [
   generateCommand,
   fidelityCommand,
   replayCommand,
+  uploadCommand,
   demoCommand,
 ];
