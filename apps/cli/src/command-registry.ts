@@ -8,6 +8,7 @@ import { trainCommand } from './commands/train-command.ts';
 import { generateCommand } from './commands/generate-command.ts';
 import { fidelityCommand } from './commands/fidelity-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
+import { uploadCommand } from './commands/upload-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { upCommand } from './commands/up-command.ts';
 import { runCommand } from './commands/run-command.ts';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CliCommand[] = [
   generateCommand,
   fidelityCommand,
   replayCommand,
+  uploadCommand,
   demoCommand,
   upCommand,
   hostsCommand,

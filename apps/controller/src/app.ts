@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { CatalogRepository, RunRepository } from '@memoco/run-store';
-import { installBearerAuth } from './auth-hook.ts';
+import { installBearerAuth } from '@memoco/service-kit';
 import { systemClock, type Clock } from './clock.ts';
 import type { ControllerConfig } from './controller-config.ts';
 import type { FleetGateway } from './fleet-gateway.ts';
@@ -38,7 +38,7 @@ export function buildControllerApp(deps: ControllerDeps): ControllerApp {
   const { config, runs, catalog, fleet } = deps;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: config.bodyLimitBytes });
   installErrorHandlers(app);
-  installBearerAuth(app, config.apiToken);
+  installBearerAuth(app, config.apiToken, { code: 'CONTROLLER_ERR_UNAUTHORIZED', realm: 'memoco-controller' });
 
   const launcher = new RunLauncher({
     runs,

@@ -5,20 +5,22 @@
  */
 import { MemocoError } from '@memoco/protocol';
 import { HOST_CAPACITY_MODES, type HostCapacityMode } from '@memoco/fleet-plan';
+import {
+  DEFAULT_NATS_SETTINGS,
+  NATS_SETTING_SPECS,
+  checkListenSecurity,
+  checkNatsSettings,
+  readServiceSettings,
+  type NatsSettings,
+  type SettingSpec,
+} from '@memoco/service-kit';
 
-export interface ControllerConfig {
+export interface ControllerConfig extends NatsSettings {
   /** Address to listen on; loopback unless told otherwise (issue 6, "Security"). */
   listenHost: string;
   port: number;
   /** Bearer token the HTTP API requires; undefined: no auth (refused off loopback). */
   apiToken: string | undefined;
-  natsServers: string[];
-  natsUser: string | undefined;
-  natsPassword: string | undefined;
-  /** File holding an nkey user seed (exclusive with user/password). */
-  natsNkeySeedFile: string | undefined;
-  /** JetStream replicas for streams and buckets (1 on one server, 3 on the cluster). */
-  natsReplicas: number;
   /** PostgreSQL URL; when absent the run history is an embedded PGlite store in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -40,11 +42,7 @@ export const DEFAULT_CONTROLLER_CONFIG: ControllerConfig = {
   listenHost: '127.0.0.1',
   port: 7420,
   apiToken: undefined,
-  natsServers: ['nats://127.0.0.1:4222'],
-  natsUser: undefined,
-  natsPassword: undefined,
-  natsNkeySeedFile: undefined,
-  natsReplicas: 1,
+  ...DEFAULT_NATS_SETTINGS,
   databaseUrl: undefined,
   dataDir: '.memoco/controller-db',
   hostTimeoutMs: 5000,
@@ -56,19 +54,12 @@ export const DEFAULT_CONTROLLER_CONFIG: ControllerConfig = {
   bodyLimitBytes: 1024 * 1024,
 };
 
-type Key = keyof ControllerConfig;
-type Kind = 'string' | 'int' | 'list' | 'capacity';
-
 /** Each setting: its environment variable, its flag, and how to read it. */
-export const CONTROLLER_SETTINGS: Record<Key, { env: string; flag: string; kind: Kind; min?: number; max?: number }> = {
+export const CONTROLLER_SETTINGS: { [K in keyof ControllerConfig]: SettingSpec } = {
   listenHost: { env: 'MEMOCO_CONTROLLER_HOST', flag: '--host', kind: 'string' },
   port: { env: 'MEMOCO_CONTROLLER_PORT', flag: '--port', kind: 'int', min: 0, max: 65535 },
   apiToken: { env: 'MEMOCO_API_TOKEN', flag: '--api-token', kind: 'string' },
-  natsServers: { env: 'MEMOCO_NATS_URL', flag: '--nats', kind: 'list' },
-  natsUser: { env: 'MEMOCO_NATS_USER', flag: '--nats-user', kind: 'string' },
-  natsPassword: { env: 'MEMOCO_NATS_PASSWORD', flag: '--nats-password', kind: 'string' },
-  natsNkeySeedFile: { env: 'MEMOCO_NATS_NKEY_SEED_FILE', flag: '--nats-nkey-seed-file', kind: 'string' },
-  natsReplicas: { env: 'MEMOCO_NATS_REPLICAS', flag: '--nats-replicas', kind: 'int', min: 1, max: 5 },
+  ...NATS_SETTING_SPECS,
   databaseUrl: { env: 'DATABASE_URL', flag: '--database-url', kind: 'string' },
   dataDir: { env: 'MEMOCO_CONTROLLER_DATA_DIR', flag: '--data-dir', kind: 'string' },
   hostTimeoutMs: { env: 'MEMOCO_HOST_TIMEOUT_MS', flag: '--host-timeout-ms', kind: 'int', min: 100, max: 3_600_000 },
@@ -76,64 +67,20 @@ export const CONTROLLER_SETTINGS: Record<Key, { env: string; flag: string; kind:
   resultGraceMs: { env: 'MEMOCO_RESULT_GRACE_MS', flag: '--result-grace-ms', kind: 'int', min: 0, max: 86_400_000 },
   cancelGraceMs: { env: 'MEMOCO_CANCEL_GRACE_MS', flag: '--cancel-grace-ms', kind: 'int', min: 0, max: 3_600_000 },
   followIntervalMs: { env: 'MEMOCO_FOLLOW_INTERVAL_MS', flag: '--follow-interval-ms', kind: 'int', min: 10, max: 60_000 },
-  hostCapacity: { env: 'MEMOCO_HOST_CAPACITY', flag: '--host-capacity', kind: 'capacity' },
+  hostCapacity: { env: 'MEMOCO_HOST_CAPACITY', flag: '--host-capacity', kind: { choices: HOST_CAPACITY_MODES } },
   bodyLimitBytes: { env: 'MEMOCO_CONTROLLER_BODY_LIMIT', flag: '--body-limit', kind: 'int', min: 1024, max: 1 << 30 },
 };
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 function configError(message: string): MemocoError {
   return new MemocoError('CONTROLLER_ERR_CONFIG', message, { status: 400 });
 }
 
-function readValue(key: Key, raw: string, source: string): unknown {
-  const setting = CONTROLLER_SETTINGS[key];
-  if (setting.kind === 'string') return raw;
-  if (setting.kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (setting.kind === 'capacity') {
-    if (!(HOST_CAPACITY_MODES as readonly string[]).includes(raw)) throw configError(`${source} must be one of ${HOST_CAPACITY_MODES.join('|')}, got "${raw}"`);
-    return raw;
-  }
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < (setting.min ?? 0) || value > (setting.max ?? Number.MAX_SAFE_INTEGER)) {
-    throw configError(`${source} must be an integer ${setting.min ?? 0}..${setting.max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function fromArgs(argv: readonly string[]): Partial<Record<Key, string>> {
-  const byFlag = new Map(Object.entries(CONTROLLER_SETTINGS).map(([key, s]) => [s.flag, key as Key]));
-  const out: Partial<Record<Key, string>> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const key = byFlag.get(flag);
-    if (!key) throw configError(`unknown option ${flag} (known: ${[...byFlag.keys()].join(' ')})`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw configError(`${flag} needs a value`);
-    out[key] = value;
-  }
-  return out;
-}
-
 /** Builds the config from the environment and flags (flags win); rejects contradictions. */
 export function parseControllerConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = []): ControllerConfig {
-  const args = fromArgs(argv);
-  const config: Record<string, unknown> = { ...DEFAULT_CONTROLLER_CONFIG };
-  for (const [key, setting] of Object.entries(CONTROLLER_SETTINGS) as [Key, (typeof CONTROLLER_SETTINGS)[Key]][]) {
-    const fromFlag = args[key];
-    const fromEnv = env[setting.env];
-    if (fromFlag !== undefined) config[key] = readValue(key, fromFlag, setting.flag);
-    else if (fromEnv !== undefined && fromEnv !== '') config[key] = readValue(key, fromEnv, setting.env);
-  }
-  const c = config as unknown as ControllerConfig;
-  if (c.natsServers.length === 0) throw configError('MEMOCO_NATS_URL / --nats names no server');
-  if ((c.natsUser === undefined) !== (c.natsPassword === undefined)) throw configError('give both the NATS user and password, or neither');
-  if (c.natsUser !== undefined && c.natsNkeySeedFile !== undefined) throw configError('give a NATS user/password or an nkey seed file, not both');
-  if (args.databaseUrl !== undefined && args.dataDir !== undefined) throw configError('give --database-url (PostgreSQL) or --data-dir (embedded PGlite), not both');
-  if (c.apiToken === undefined && !LOOPBACK.test(c.listenHost)) {
-    throw configError(`listening on ${c.listenHost} (not loopback) needs an API token (MEMOCO_API_TOKEN)`);
-  }
-  if (c.apiToken !== undefined && c.apiToken.length < 16) throw configError('the API token must be at least 16 characters');
+  const { config: c, flags } = readServiceSettings(CONTROLLER_SETTINGS, DEFAULT_CONTROLLER_CONFIG, env, argv, configError);
+  checkNatsSettings(c, configError);
+  if (flags.has('databaseUrl') && flags.has('dataDir')) throw configError('give --database-url (PostgreSQL) or --data-dir (embedded PGlite), not both');
+  checkListenSecurity(c.listenHost, c.apiToken, configError);
   if (c.hostTimeoutMs < c.followIntervalMs) throw configError(`the host timeout (${c.hostTimeoutMs} ms) must be at least the follow interval (${c.followIntervalMs} ms)`);
   return c;
 }

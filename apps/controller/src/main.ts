@@ -3,10 +3,10 @@
  * then flags), opens the run store and NATS, listens, follows runs, and shuts down cleanly
  * on SIGINT/SIGTERM. The only file of the controller that reads process.env.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { isMemocoError } from '@memoco/protocol';
+import { MemocoError, isMemocoError } from '@memoco/protocol';
 import { openRunStore } from '@memoco/run-store';
+import { natsConnectOptionsFrom } from '@memoco/service-kit';
 import { buildControllerApp } from './app.ts';
 import { parseControllerConfig, type ControllerConfig } from './controller-config.ts';
 import { readFlowTable } from './flow-table-reader.ts';
@@ -16,12 +16,7 @@ async function start(config: ControllerConfig): Promise<() => Promise<void>> {
   const store = await openRunStore(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
   const log = (message: string) => process.stderr.write(`controller: ${message}\n`);
   const fleet = await NatsFleetGateway.open({
-    connect: {
-      servers: config.natsServers,
-      name: `memoco-controller@${hostname()}`,
-      ...(config.natsUser !== undefined ? { user: config.natsUser, password: config.natsPassword } : {}),
-      ...(config.natsNkeySeedFile !== undefined ? { nkeySeed: readFileSync(config.natsNkeySeedFile, 'utf8').trim() } : {}),
-    },
+    connect: natsConnectOptionsFrom(config, `memoco-controller@${hostname()}`, (message) => new MemocoError('CONTROLLER_ERR_CONFIG', message, { status: 400 })),
     resources: { replicas: config.natsReplicas },
     registryStallMs: Math.max(1000, Math.floor(config.hostTimeoutMs / 3)),
     nowMs: Date.now,

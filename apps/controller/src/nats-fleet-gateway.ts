@@ -20,9 +20,9 @@ import {
   type RunAssignment,
   type RunCancel,
 } from '@memoco/protocol';
+import { connectNats, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
 import type { FleetGateway, FleetReport, HostView, ReportHandler } from './fleet-gateway.ts';
 import { HostRegistryWatcher } from './host-registry-watcher.ts';
-import { connectNats, type ConnectionTracker, type NatsConnectOptions } from './nats-connection.ts';
 import { ensureFleetResources, type FleetResources } from './nats-resource-setup.ts';
 
 export interface NatsFleetGatewayOptions {

@@ -4,11 +4,12 @@
  * consumer controllers share. Idempotent; every service may call it at start. Replicas come
  * from config: 1 on one server, 3 on the cluster in infra/nats (issue 6, "Scale-out").
  */
-import { AckPolicy, DeliverPolicy, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { MemocoError, NATS_RESOURCE_NAMES, SUBJECTS, type NatsResourceSpecs, type StreamSpec } from '@memoco/protocol';
+import { MemocoError, NATS_RESOURCE_NAMES, SUBJECTS, type NatsResourceSpecs } from '@memoco/protocol';
+import { ensureObjectStore, ensureStream } from '@memoco/service-kit';
 
 const NS_PER_MS = 1_000_000;
 
@@ -16,26 +17,6 @@ export interface FleetResources {
   jsm: JetStreamManager;
   hosts: KV;
   models: ObjectStore;
-}
-
-async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
-  const config: Partial<StreamConfig> & { name: string } = {
-    name: spec.name,
-    subjects: spec.subjects,
-    max_age: spec.maxAgeMs * NS_PER_MS,
-    max_bytes: spec.maxBytes,
-    max_msgs_per_subject: spec.maxMsgsPerSubject,
-    num_replicas: spec.replicas,
-  };
-  const existing = await jsm.streams.info(spec.name).catch(() => undefined);
-  if (!existing) {
-    await jsm.streams.add(config);
-    return;
-  }
-  const c = existing.config;
-  const same = c.max_age === config.max_age && c.max_bytes === config.max_bytes && c.max_msgs_per_subject === config.max_msgs_per_subject
-    && c.num_replicas === config.num_replicas && JSON.stringify(c.subjects) === JSON.stringify(config.subjects);
-  if (!same) await jsm.streams.update(spec.name, config);
 }
 
 /** The reports consumer: progress and results of every run, shared by all controllers. */
@@ -66,11 +47,7 @@ export async function ensureFleetResources(nc: NatsConnection, specs: NatsResour
       ttl: specs.hostsBucket.ttlMs,
       replicas: specs.hostsBucket.replicas,
     });
-    const models = await new Objm(nc).create(specs.modelsBucket.bucket, {
-      description: specs.modelsBucket.description,
-      replicas: specs.modelsBucket.replicas,
-      max_bytes: specs.modelsBucket.maxBytes,
-    });
+    const models = await ensureObjectStore(nc, specs.modelsBucket);
     return { jsm, hosts, models };
   } catch (error) {
     if (error instanceof MemocoError) throw error;

@@ -1,8 +1,8 @@
 /**
- * The controller's one NATS connection: credentials from config (user/password or an nkey
+ * A service's one NATS connection: credentials from config (user/password or an nkey
  * seed), reconnecting forever (issue 6: "reconnects when NATS restarts"), and a record of
- * when it was last (re)connected, so host-loss detection does not blame hosts for an outage
- * of NATS itself.
+ * when it was last (re)connected, so the controller's host-loss detection does not blame
+ * hosts for an outage of NATS itself.
  */
 import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 

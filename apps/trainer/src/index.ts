@@ -1,0 +1,10 @@
+export { buildTrainerApp } from './app.ts';
+export type { TrainerApp, TrainerAppConfig, TrainerDeps } from './app.ts';
+export { DEFAULT_TRAINER_CONFIG, TRAINER_SETTINGS, parseTrainerConfig } from './trainer-config.ts';
+export type { TrainerConfig } from './trainer-config.ts';
+export { NatsModelStore } from './nats-model-store.ts';
+export type { NatsModelStoreOptions } from './nats-model-store.ts';
+export type { ModelContent, ModelStore, PublishResult, StoredModel } from './model-store.ts';
+export type { ModelView } from './model-view.ts';
+export { TRAINER_ERRORS } from './errors.ts';
+export type { TrainerErrorCode } from './errors.ts';

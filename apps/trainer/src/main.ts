@@ -1,0 +1,59 @@
+/**
+ * `node --import tsx apps/trainer/src/main.ts [flags]`: reads the config (environment, then
+ * flags), opens the model store on NATS, listens, and shuts down cleanly on SIGINT/SIGTERM
+ * (uploads in progress are stopped and nothing of them is stored). The only file of the
+ * trainer that reads process.env.
+ */
+import { hostname } from 'node:os';
+import { isMemocoError } from '@memoco/protocol';
+import { natsConnectOptionsFrom } from '@memoco/service-kit';
+import { buildTrainerApp } from './app.ts';
+import { NatsModelStore } from './nats-model-store.ts';
+import { parseTrainerConfig, trainerConfigError, type TrainerConfig } from './trainer-config.ts';
+
+const log = (message: string) => process.stderr.write(`trainer: ${message}\n`);
+
+async function start(config: TrainerConfig): Promise<() => Promise<void>> {
+  const trainerName = config.trainerName ?? `trainer@${hostname()}:${process.pid}`;
+  const models = await NatsModelStore.open({
+    connect: natsConnectOptionsFrom(config, `memoco-${trainerName}`, trainerConfigError),
+    resources: { replicas: config.natsReplicas },
+  });
+  const { app } = buildTrainerApp({ models, config, trainerName, logger: { level: 'warn' } });
+  const address = await app.listen({ host: config.listenHost, port: config.port }).catch(async (error: NodeJS.ErrnoException) => {
+    await models.close();
+    throw trainerConfigError(`cannot listen on ${config.listenHost}:${config.port}: ${error.code ?? error.message}`);
+  });
+  log(`${trainerName} listening on ${address} (NATS: ${config.natsServers.join(',')}, upload limit ${config.maxUploadBytes} bytes)`);
+  return async () => {
+    await app.close();
+    await models.close();
+  };
+}
+
+async function main(): Promise<void> {
+  let stop: (() => Promise<void>) | undefined;
+  try {
+    stop = await start(parseTrainerConfig(process.env, process.argv.slice(2)));
+  } catch (error) {
+    log(isMemocoError(error) ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error));
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}, shutting down`);
+    void stop!().then(
+      () => process.exit(0),
+      (error) => {
+        log(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main();
