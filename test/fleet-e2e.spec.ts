@@ -2,14 +2,18 @@
  * The fleet end to end (issue 6, "Done when"): a real nats-server, a real PostgreSQL 15 for
  * the run history, the controller as a process and 3 agents as processes sending through
  * net_af_packet on veths into namespaces captured with tcpdump. Each run is paced (a few
- * thousand packets per host) and lasts seconds. Scenarios: a normal run (history right in
- * Postgres, order right on every capture); a model whose digest does not match; a wrong
- * token; one agent killed mid-run; nats-server restarted mid-run; on a 3-node cluster, one
+ * thousand packets per host) and lasts seconds; models come from the trainer process
+ * (POST /v1/traces of the sample). Scenarios: a normal run (history right in Postgres,
+ * order right on every capture); a model whose digest does not match; a wrong token; a
+ * corrupt upload; one agent killed mid-run; nats-server restarted mid-run; on a 3-node cluster, one
  * node killed mid-run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { NATS_RESOURCE_NAMES } from '@memoco/protocol';
 import { NETNS_SKIP_REASON, canUseNetns } from '@memoco/testbed';
-import { VethFleet, type RunOutcome } from './fleet/veth-fleet.ts';
+import { SAMPLE, VethFleet, type RunOutcome } from './fleet/veth-fleet.ts';
 
 const netns = await canUseNetns();
 const HOSTS = ['tx-1', 'tx-2', 'tx-3'];
@@ -31,7 +35,7 @@ describe.skipIf(!netns)(`fleet on one nats-server, 3 agents on veths (${NETNS_SK
   let model: { id: string; bytes: Uint8Array };
   beforeAll(async () => {
     f = await VethFleet.start();
-    model = await f.putModel();
+    model = await f.uploadModel();
   }, 120_000);
   afterAll(async () => f?.stop(), 60_000);
 
@@ -55,7 +59,7 @@ describe.skipIf(!netns)(`fleet on one nats-server, 3 agents on veths (${NETNS_SK
   it('refuses a model whose bytes no longer match its digest: every agent says why, nothing is sent', async () => {
     // The controller planned this model's last run and keeps its flow table; the object is
     // now replaced by other bytes, so the agents fetch bytes that do not hash to the id.
-    const other = await f.putModel({ binMs: 20 });
+    const other = await f.uploadModel('?binMs=20');
     await f.putModelBytes(model.id, other.bytes);
     try {
       const runId = await f.startRun({ model: model.id, hosts: 3, durationS: 1, rate: { unit: 'pps', value: 600 } });
@@ -72,10 +76,30 @@ describe.skipIf(!netns)(`fleet on one nats-server, 3 agents on veths (${NETNS_SK
     }
   });
 
-  it('answers a wrong token with 401 and the coded error', async () => {
+  it('answers a wrong token with 401 and the coded error, on the controller and the trainer', async () => {
     const wrong = await f.api('GET', '/v1/runs', undefined, `${f.fleet.token}x`);
     expect(wrong).toEqual({ status: 401, json: { error: { code: 'CONTROLLER_ERR_UNAUTHORIZED', message: expect.any(String) } } });
     expect((await f.api('POST', '/v1/runs', { model: model.id, hosts: 1, durationS: 1, rate: { unit: 'pps', value: 1 } }, 'nope')).status).toBe(401);
+    const upload = await f.trainerApi('POST', '/v1/traces', readFileSync(SAMPLE), 'nope-nope-nope-nope');
+    expect(upload).toMatchObject({ status: 401, json: { error: { code: 'TRAINER_ERR_UNAUTHORIZED' } } });
+  });
+
+  it('refuses a corrupt upload with a 4xx and its code, and publishes nothing', async () => {
+    const nc = await f.natsConnection();
+    const jsm = await jetstreamManager(nc);
+    const before = (await jsm.streams.info(NATS_RESOURCE_NAMES.modelsStream)).state.messages;
+    const models = (await f.trainerApi('GET', '/v1/models')).json.models.length;
+    const sample = readFileSync(SAMPLE);
+    const truncated = sample.subarray(0, 24 + 16 + 1000); // the first record's header promises more than follows
+    const answer = await f.trainerApi('POST', '/v1/traces', truncated);
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.json.error.code).toMatch(/^PCAP_ERR_/);
+    const garbage = await f.trainerApi('POST', '/v1/traces', new TextEncoder().encode('this is not a capture at all, just text'.repeat(10)));
+    expect(garbage).toMatchObject({ status: 400, json: { error: { code: 'PCAP_ERR_BAD_MAGIC' } } });
+    expect((await jsm.streams.info(NATS_RESOURCE_NAMES.modelsStream)).state.messages).toBe(before);
+    expect((await f.trainerApi('GET', '/v1/models')).json.models.length).toBe(models);
+    await nc.close();
   });
 
   it('records an agent killed mid-run as failed and the run partial while the others complete', async () => {
@@ -118,7 +142,7 @@ describe.skipIf(!netns)(`fleet on a 3-node nats-server cluster (${NETNS_SKIP_REA
   afterAll(async () => f?.stop(), 60_000);
 
   it('completes a run through the loss of one node', async () => {
-    const model = await f.putModel();
+    const model = await f.uploadModel();
     const runId = await f.startRun({ model: model.id, hosts: 3, durationS: 5, rate: { unit: 'pps', value: 1500 } });
     await f.waitForRun(runId, (d) => d.hosts.every((h) => h.status === 'running' && h.packets > 0));
     await f.cluster!.nodes[2]!.kill('SIGKILL'); // tx-3's first choice

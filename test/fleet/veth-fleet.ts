@@ -6,10 +6,10 @@
  * run. Timeouts are short so a run takes seconds; everything is torn down by stop(), and
  * by the testbed's and the launcher's exit hooks if a test dies.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Objm } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { trainModel, type TrainOptions } from '@memoco/flow-model';
 import { NATS_RESOURCE_NAMES, isFinalRunStatus } from '@memoco/protocol';
 import { verifyOrder, type VerifyResult } from '@memoco/replay-check';
 import { openRunStore, type RunDetail, type RunStore } from '@memoco/run-store';
@@ -109,11 +109,19 @@ export class VethFleet {
     return connect({ servers: this.servers, user: USER, pass: PASS });
   }
 
-  /** A model trained from the sample, put into the object store under its id (as the trainer does). */
-  async putModel(options: Partial<TrainOptions> = {}): Promise<{ id: string; bytes: Uint8Array }> {
-    const { bytes, result } = await trainModel(SAMPLE, options);
-    await this.putModelBytes(result.modelId, bytes);
-    return { id: result.modelId, bytes };
+  /** Uploads a capture to the trainer (POST /v1/traces), which trains and stores the model; returns its id and bytes. */
+  async uploadModel(query = '', trace = SAMPLE): Promise<{ id: string; bytes: Uint8Array }> {
+    const upload = await this.trainerApi('POST', `/v1/traces${query}`, readFileSync(trace));
+    if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.json)}`);
+    const id = upload.json.modelId as string;
+    const content = await fetch(`${this.fleet.trainerUrl}/v1/models/${id}/content`, { headers: { authorization: `Bearer ${this.fleet.token}` } });
+    return { id, bytes: new Uint8Array(await content.arrayBuffer()) };
+  }
+
+  async trainerApi(method: 'GET' | 'POST', path: string, body?: Uint8Array, token = this.fleet.token): Promise<{ status: number; json: any }> {
+    const response = await fetch(`${this.fleet.trainerUrl}${path}`, { method, headers: { authorization: `Bearer ${token}` }, ...(body ? { body } : {}) });
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : undefined };
   }
 
   /** Stores `bytes` under the name `id`, whatever they hash to. */
@@ -167,7 +175,7 @@ export class VethFleet {
   }
 
   logs(): string {
-    return [this.fleet.controllerProcess, ...this.fleet.agents.map((a) => a.process)].map((p) => p ? `--- ${p.name}\n${p.output(15)}` : '').join('\n');
+    return [this.fleet.controllerProcess, this.fleet.trainerProcess, ...this.fleet.agents.map((a) => a.process)].map((p) => p ? `--- ${p.name}\n${p.output(15)}` : '').join('\n');
   }
 
   async stop(): Promise<void> {

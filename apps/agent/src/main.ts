@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isMemocoError, type PortInfo } from '@memoco/protocol';
 import { TxRuntime, parsePortSpec } from '@memoco/txcore';
-import { parseAgentConfig, type AgentConfig } from './agent-config.ts';
+import { natsConnectOptionsFrom } from '@memoco/service-kit';
+import { agentConfigError, parseAgentConfig, type AgentConfig } from './agent-config.ts';
 import { createShardEngine } from './engine-choice.ts';
 import { NatsAgentGateway } from './nats-agent-gateway.ts';
 import { portForRun } from './run-executor.ts';
@@ -26,12 +27,7 @@ async function start(config: AgentConfig, log: (message: string) => void): Promi
   const pci = config.ports.map((spec) => parsePortSpec(spec)).filter((p) => p.kind === 'pci').map((p) => p.name);
   const runtime = TxRuntime.start({ workerLcores: config.cores, memoryMb: config.memoryMb, hugepages: config.hugepages, pciAllow: pci });
   const gateway = await NatsAgentGateway.open({
-    connect: {
-      servers: config.natsServers,
-      name: `memoco-agent@${config.host}`,
-      ...(config.natsUser !== undefined ? { user: config.natsUser, password: config.natsPassword } : {}),
-      ...(config.natsNkeySeedFile !== undefined ? { nkeySeed: readFileSync(config.natsNkeySeedFile, 'utf8').trim() } : {}),
-    },
+    connect: natsConnectOptionsFrom({ ...config, natsReplicas: 1 }, `memoco-agent@${config.host}`, agentConfigError),
     host: config.host,
     log,
   });

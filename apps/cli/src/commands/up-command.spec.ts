@@ -1,16 +1,13 @@
 /**
  * `memoco up` as a user runs it (a child process of bin/memoco.mjs) and the client
- * commands against the fleet it started: hosts, run (followed to the end), runs, runs show,
+ * commands against the fleet it started: hosts, upload, run (followed to the end), runs, runs show,
  * coded errors; then Ctrl-C (SIGINT) stops every service and removes the state file.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Objm } from '@nats-io/obj';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainModel } from '@memoco/flow-model';
 import { verifyOrder } from '@memoco/replay-check';
 import { freePort, waitUntil } from '@memoco/testbed';
 import { captureIo } from '../io-capture.ts';
@@ -73,13 +70,13 @@ describe('memoco up and the fleet clients', () => {
     expect((await cli(['hosts'])).stdout).toMatch(/^HOST\s+ALIVE\s+CORES.*\nagent-1\s+yes\s+1\s+0:net_pcap0/);
   });
 
-  it('memoco run sends a model across both agents and follows it to completed; runs and runs show have it', async () => {
-    const { bytes, result } = await trainModel(join(REPO_ROOT, 'samples/pcpp__tls2.pcap'));
-    const nc = await connect({ servers: state.nats.url, user: state.nats.user, pass: state.nats.password });
-    await (await new Objm(nc).open('memoco-models')).putBlob({ name: result.modelId }, bytes);
-    await nc.close();
+  it('memoco upload trains on the fleet\'s trainer; memoco run sends the model across both agents and follows it to completed; runs and runs show have it', async () => {
+    const upload = await cli(['upload', join(REPO_ROOT, 'samples/pcpp__tls2.pcap'), '--json']);
+    expect(upload.code, upload.stderr).toBe(0);
+    const modelId = JSON.parse(upload.stdout).modelId as string;
+    expect(state.trainer?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
-    const run = await cli(['run', result.modelId, '--hosts', '2', '--duration', '2', '--pps', '1500', '--seed', '3', '--json']);
+    const run = await cli(['run', modelId, '--hosts', '2', '--duration', '2', '--pps', '1500', '--seed', '3', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const detail = JSON.parse(run.stdout);
     expect(detail.run).toMatchObject({ status: 'completed', seed: 3, hostCount: 2 });
@@ -110,7 +107,7 @@ describe('memoco up and the fleet clients', () => {
   });
 
   it('stops every service on Ctrl-C and removes the state file', async () => {
-    const pids = [state.nats.pid, state.controller.pid, ...state.agents.map((a) => a.pid)];
+    const pids = [state.nats.pid, state.controller.pid, state.trainer!.pid, ...state.agents.map((a) => a.pid)];
     expect(pids.every(alive)).toBe(true);
     up.kill('SIGINT');
     const code = await new Promise<number | null>((r) => up.once('exit', (c) => r(c)));
