@@ -33,7 +33,10 @@ export class PregeneratedShardEngine implements ShardEngine {
       const rowPackets = rows.reduce((sum, r) => sum + spec.model.model.tables.packets[r]!, 0);
       const modelDurationS = spec.rate.unit === 'pps' ? modelSecondsFor(spec.model.model, rowPackets, packets) : spec.durationS * spec.rate.value;
       const summary = await writeShardTrace(spec.model, file, { rows, seed: spec.seed, modelDurationS, maxPackets: packets, tag: spec.tag });
-      return new PregeneratedShardRun(this.runtime, spec, file, summary.packets, () => rmSync(dir, { recursive: true, force: true }));
+      // The replay paces from its first packet: with the model's timing, that packet is due
+      // its own model time (scaled) after the common start, as on every other host.
+      const firstDueUnixMs = spec.rate.unit === 'scale' && summary.packets > 0 ? spec.startAtUnixMs + summary.firstNs / 1e6 / spec.rate.value : spec.startAtUnixMs;
+      return new PregeneratedShardRun(this.runtime, spec, file, summary.packets, firstDueUnixMs, () => rmSync(dir, { recursive: true, force: true }));
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       if (isMemocoError(error)) throw error;
@@ -60,9 +63,16 @@ class PregeneratedShardRun implements ShardRun {
   private readonly result: Promise<ShardResult>;
   private settle!: (result: ShardResult) => void;
 
-  constructor(private readonly runtime: TxRuntime, private readonly spec: ShardSpec, private readonly file: string, private readonly packets: number, private readonly cleanup: () => void) {
+  constructor(
+    private readonly runtime: TxRuntime,
+    private readonly spec: ShardSpec,
+    private readonly file: string,
+    private readonly packets: number,
+    firstDueUnixMs: number,
+    private readonly cleanup: () => void,
+  ) {
     this.result = new Promise((resolve) => (this.settle = resolve));
-    this.timer = setTimeout(() => this.begin(), Math.max(0, spec.startAtUnixMs - Date.now()));
+    this.timer = setTimeout(() => this.begin(), Math.max(0, firstDueUnixMs - Date.now()));
   }
 
   private begin(): void {
@@ -71,13 +81,17 @@ class PregeneratedShardRun implements ShardRun {
     const { spec } = this;
     try {
       const pacing = spec.rate.unit === 'pps' ? { pps: spec.rate.value } : { speed: spec.rate.value };
-      this.startedAt = Date.now();
+      this.startedAt = this.spec.startAtUnixMs;
       this.replay = this.runtime.startReplay({ trace: this.file, port: spec.port, cores: Math.max(1, spec.coreRows.length), bufferMb: REPLAY_BUFFER_MB, ...pacing });
     } catch (error) {
       return this.finish({ packets: 0, bytes: 0, outOfOrder: 0, sending: false, stopped: false, startedAtUnixMs: null, failure: asEngineError(error) });
     }
     void this.replay.done().then(
-      (r) => this.finish({ packets: r.packets, bytes: r.bytes, outOfOrder: 0, sending: false, stopped: r.stopped || this.stopped, startedAtUnixMs: this.startedAt, ...(r.failure ? { failure: r.failure } : {}) }),
+      (r) => this.finish({
+        packets: r.packets, bytes: r.bytes, outOfOrder: 0, sending: false, stopped: r.stopped || this.stopped, startedAtUnixMs: this.startedAt,
+        figures: { late: r.late, latenessP50Us: r.lateness.p50Us, latenessP99Us: r.lateness.p99Us, latenessMaxUs: r.lateness.maxUs, seconds: r.seconds },
+        ...(r.failure ? { failure: r.failure } : {}),
+      }),
       (error) => this.finish({ packets: 0, bytes: 0, outOfOrder: 0, sending: false, stopped: false, startedAtUnixMs: this.startedAt, failure: asEngineError(error) }),
     );
   }

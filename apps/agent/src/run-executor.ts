@@ -63,7 +63,8 @@ export class RunExecutor {
     }
     if (this.stopReason === 'shutdown') outcome = { ...outcome, status: 'failed', error: { code: 'AGENT_ERR_SHUTDOWN', message: `agent ${a.host} was stopped during run ${a.runId}` } };
     const result = this.result(outcome.status, outcome.shard, outcome.error);
-    this.deps.log(`run ${a.runId}: ${result.status}, ${result.packets} packets${result.error ? ` (${result.error.code}: ${result.error.message})` : ''}`);
+    const figures = outcome.shard?.figures ? ` (${Object.entries(outcome.shard.figures).map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`).join(', ')})` : '';
+    this.deps.log(`run ${a.runId}: ${result.status}, ${result.packets} packets${figures}${result.error ? ` (${result.error.code}: ${result.error.message})` : ''}`);
     await sendResultUntilAcked(this.deps.gateway, result, {
       log: this.deps.log,
       giveUp: () => this.shutdownAt !== undefined && Date.now() - this.shutdownAt >= this.deps.settings.shutdownResultRetryMs,

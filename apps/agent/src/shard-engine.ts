@@ -44,6 +44,8 @@ export interface ShardResult extends ShardStats {
   startedAtUnixMs: number | null;
   /** The engine failed mid-run (what was counted above was sent). */
   failure?: MemocoError;
+  /** The engine's own figures for the log (late packets, lateness percentiles). */
+  figures?: Record<string, number>;
 }
 
 export interface ShardRun {
