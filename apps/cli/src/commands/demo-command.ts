@@ -106,40 +106,44 @@ async function runDemo(o: DemoOptions, io: CliIo): Promise<DemoReport> {
   step(`starting a local fleet in ${o.dir}: nats-server, controller, trainer, ${o.agents} agents`);
   const fleet = await LocalFleet.start({ dir: o.dir, agents: agentLaunches(o.dir, o.agents), trainer: true });
   try {
-    const client = new FleetClient({ controllerUrl: fleet.controllerUrl, trainerUrl: fleet.trainerUrl, token: fleet.token, source: 'memoco demo' });
-    step(`uploading ${inspected.packets} packets in ${inspected.flows} flows to the trainer at ${fleet.trainerUrl}`);
-    const upload = await uploadTrace(o.trace, { trainerUrl: fleet.trainerUrl!, token: fleet.token, signal: io.signal });
-    const modelId = upload.model.modelId;
-    const windowS = await modelWindowSeconds(fleet, modelId);
-    const speed = windowS / o.durationS;
-    step(`model ${modelId.slice(0, 12)} (${upload.model.bytes} bytes); running its ${windowS.toFixed(1)} s window on ${o.agents} agents in ${o.durationS} s (x${speed.toFixed(2)})`);
-    const created = await client.post<{ run: { id: string } }>('/v1/runs', { model: modelId, hosts: o.agents, durationS: o.durationS, rate: { unit: 'scale', value: speed }, seed: o.seed });
-    let last = '';
-    const { detail } = await followRun(client, created.run.id, {
-      signal: io.signal,
-      onUpdate: (d) => {
-        const line = progressLine(d);
-        if (line.replace(/[\d,.]+/g, '') !== last) step(line);
-        last = line.replace(/[\d,.]+/g, '');
-      },
-    });
-    step("checking each agent's output order (verify-order --tags on its capture)");
-    const hosts = await checkCaptures(o.dir, detail);
-    step('scoring the fleet\'s output (the captures merged, at the original\'s pace) against the original');
-    const merged = join(o.dir, 'captures', `merged-${detail.run.id}.pcap`);
-    await mergeCaptures(hosts.map((h) => h.capture), merged, { timeScale: speed });
-    const fidelity = await compareTraces(o.trace, merged);
-    const history = (await client.get<{ runs: RunRecord[] }>('/v1/runs?limit=10')).runs;
-    const ordered = hosts.every((h) => h.ok);
-    return {
-      trace: o.trace, packets: inspected.packets, flows: inspected.flows, modelId, modelBytes: Number(upload.model.bytes), runId: detail.run.id,
-      status: detail.run.status === 'completed' && !ordered ? 'failed' : detail.run.status, durationS: o.durationS, speed,
-      hosts: hosts.map(({ host, status, packets, outOfOrder, missing }) => ({ host, status, packets, outOfOrder, missing })), fidelity, history,
-    };
+    return { trace: o.trace, packets: inspected.packets, flows: inspected.flows, ...(await demoOnFleet(fleet, o, io, step)) };
   } finally {
     step('stopping the fleet');
     await fleet.stop();
   }
+}
+
+/** Upload, run, check and score on a fleet that is up. */
+async function demoOnFleet(fleet: LocalFleet, o: DemoOptions, io: CliIo, step: (text: string) => void): Promise<Omit<DemoReport, 'trace' | 'packets' | 'flows'>> {
+  const client = new FleetClient({ controllerUrl: fleet.controllerUrl, trainerUrl: fleet.trainerUrl, token: fleet.token, source: 'memoco demo' });
+  step(`uploading ${o.trace} to the trainer at ${fleet.trainerUrl}`);
+  const upload = await uploadTrace(o.trace, { trainerUrl: fleet.trainerUrl!, token: fleet.token, signal: io.signal });
+  const modelId = upload.model.modelId;
+  const windowS = await modelWindowSeconds(fleet, modelId);
+  const speed = windowS / o.durationS;
+  step(`model ${modelId.slice(0, 12)} (${upload.model.bytes} bytes); running its ${windowS.toFixed(1)} s window on ${o.agents} agents in ${o.durationS} s (x${speed.toFixed(2)})`);
+  const created = await client.post<{ run: { id: string } }>('/v1/runs', { model: modelId, hosts: o.agents, durationS: o.durationS, rate: { unit: 'scale', value: speed }, seed: o.seed });
+  let last = '';
+  const { detail } = await followRun(client, created.run.id, {
+    signal: io.signal,
+    onUpdate: (d) => {
+      const shape = progressLine(d).replace(/[\d,.]+/g, '');
+      if (shape !== last) step(progressLine(d));
+      last = shape;
+    },
+  });
+  step("checking each agent's output order (verify-order --tags on its capture)");
+  const hosts = await checkCaptures(o.dir, detail);
+  step("scoring the fleet's output (the captures merged, at the original's pace) against the original");
+  const merged = join(o.dir, 'captures', `merged-${detail.run.id}.pcap`);
+  await mergeCaptures(hosts.map((h) => h.capture), merged, { timeScale: speed });
+  const fidelity = await compareTraces(o.trace, merged);
+  const history = (await client.get<{ runs: RunRecord[] }>('/v1/runs?limit=10')).runs;
+  const status = detail.run.status === 'completed' && !hosts.every((h) => h.ok) ? 'failed' : detail.run.status;
+  return {
+    modelId, modelBytes: Number(upload.model.bytes), runId: detail.run.id, status, durationS: o.durationS, speed,
+    hosts: hosts.map(({ host, status: s, packets, outOfOrder, missing }) => ({ host, status: s, packets, outOfOrder, missing })), fidelity, history,
+  };
 }
 
 function agentLaunches(dir: string, agents: number) {
