@@ -46,8 +46,8 @@ describe.skipIf(!netns)(`fleet on one nats-server, 3 agents on veths (${NETNS_SK
     expect(o.detail.run).toMatchObject({ id: runId, status: 'completed', modelId: model.id, hostCount: 3, seed: 11, flowCount: 334 });
     expect(o.detail.hosts.map((h) => h.host).sort()).toEqual(HOSTS);
     expectCompletedInOrder(o, HOSTS);
-    // Each host sends round(its pps share x duration) packets.
-    expect(Math.abs(o.detail.hosts.reduce((s, h) => s + h.packets, 0) - 6000)).toBeLessThanOrEqual(2);
+    // Each host sends its pps share x duration packets, give or take the few due as it stops.
+    expect(Math.abs(o.detail.hosts.reduce((s, h) => s + h.packets, 0) - 6000)).toBeLessThanOrEqual(15);
     expect(o.detail.hosts.reduce((s, h) => s + h.flowCount, 0)).toBe(334);
     const kinds = o.detail.events.map((e) => e.kind);
     expect(kinds.filter((k) => k === 'host-completed')).toHaveLength(3);
@@ -129,7 +129,7 @@ describe.skipIf(!netns)(`fleet on one nats-server, 3 agents on veths (${NETNS_SK
     const o = await f.finishRun(runId, 60_000);
     expect(o.detail.run.status).toBe('completed');
     expectCompletedInOrder(o, HOSTS);
-    expect(Math.abs(o.detail.hosts.reduce((s, h) => s + h.packets, 0) - 7500)).toBeLessThanOrEqual(2);
+    expect(Math.abs(o.detail.hosts.reduce((s, h) => s + h.packets, 0) - 7500)).toBeLessThanOrEqual(15);
     for (const agent of f.fleet.agents) expect(agent.process.output(200)).toMatch(/NATS reconnected/);
   });
 });
