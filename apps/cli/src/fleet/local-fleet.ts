@@ -88,7 +88,9 @@ export class LocalFleet {
     if (options.nats) {
       nats = { ...options.nats, monitorUrl: null };
     } else {
-      const password = randomBytes(18).toString('hex');
+      // infra/nats/common.conf reads it as $MEMOCO_NATS_PASSWORD, which nats-server parses as a
+      // config value: one starting with a digit is taken for a number and refused.
+      const password = `mc${randomBytes(18).toString('hex')}`;
       natsChild = await startLocalNats({ dir: join(dir, 'nats'), user: NATS_USER, password, logFile: join(dir, 'logs', 'nats-server.log'), ...(options.onLine ? { onLine: options.onLine } : {}) });
       nats = { servers: [natsChild.url], user: NATS_USER, password, replicas: 1, monitorUrl: natsChild.monitorUrl };
     }
