@@ -8,7 +8,7 @@
  * exactly the records before it. TSan must find no data race.
  * Rerun by hand:
  *   g++ -std=c++20 -O1 -g -fsanitize=thread native/txcore/test/ts-pipeline-test.cc \
- *     native/txcore/src/ts-{record-pipeline,flow-table,record-codec}.cc -o /tmp/tsp -pthread
+ *     native/txcore/src/ts-{record-pipeline,flow-table,record-codec,thread-placement}.cc -o /tmp/tsp -pthread
  *   TSAN_OPTIONS=halt_on_error=1 /tmp/tsp /tmp 200000 2 2 1 7
  */
 import { execFileSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sources = ['test/ts-pipeline-test.cc', 'src/ts-record-pipeline.cc', 'src/ts-flow-table.cc', 'src/ts-record-codec.cc'].map((f) => join(root, f));
+const sources = ['test/ts-pipeline-test.cc', 'src/ts-record-pipeline.cc', 'src/ts-flow-table.cc', 'src/ts-record-codec.cc', 'src/ts-thread-placement.cc'].map((f) => join(root, f));
 let dir: string;
 let binary: string;
 

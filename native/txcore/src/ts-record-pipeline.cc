@@ -86,6 +86,12 @@ void TsRecordPipeline::serve(const std::atomic<bool>& stop) {
   finished_.store(true, std::memory_order_release);
 }
 
+void TsRecordPipeline::releaseBuffers() {
+  if (arena_ != nullptr) munmap(arena_, arenaBytes_);
+  arena_ = nullptr;
+  for (TsChunkBuffer& b : buffers_) b.bytes = nullptr, b.utcUs = nullptr;
+}
+
 TxFailure TsRecordPipeline::failure() const {
   std::lock_guard<std::mutex> lock(failureLock_);
   return failure_;
@@ -195,9 +201,12 @@ void TsRecordPipeline::startWorkers(const std::atomic<bool>& stop) {
   for (unsigned w = 0; w < workers_; w++) threads_.emplace_back([this, w, &stop] { workerLoop(w, stop); });
 }
 
-// Worker w handles chunks w, w + W, w + 2W, ...: decodes while earlier chunks are being
-// pushed, then pushes when the ticket reaches its chunk.
+// Worker w handles chunks w, w + W, w + 2W, ...: it decodes timestamps slice by slice while
+// an earlier chunk is being pushed (several workers), then pushes when the ticket reaches
+// its chunk, decoding what is left as it goes (one worker: decode and push interleave, so
+// the queue never waits for a whole chunk's decoding).
 void TsRecordPipeline::workerLoop(unsigned w, const std::atomic<bool>& stop) {
+  if (config_.placement != nullptr) config_.placement->enterOther();  // a thread of our own: not undone
   for (uint64_t chunk = w;; chunk += workers_) {
     TsChunkBuffer& b = bufferOf(chunk);
     Backoff wait;
@@ -205,60 +214,62 @@ void TsRecordPipeline::workerLoop(unsigned w, const std::atomic<bool>& stop) {
       if (endChunk_.load(std::memory_order_acquire) <= chunk || stop.load(std::memory_order_relaxed)) return;
       wait.pause();
     }
-    const uint32_t count = b.count;
-    const uint64_t firstRecord = b.firstRecord;
-    const int64_t fileOffset = b.fileOffset;
-    uint32_t good = decodeChunk(b, count, firstRecord, fileOffset, chunk);
+    ChunkCursor c{&b, chunk, b.count, b.firstRecord, b.fileOffset};
     wait.reset();
     while (pushTicket_.load(std::memory_order_acquire) != chunk) {
       if (stop.load(std::memory_order_relaxed)) return;
-      wait.pause();
+      if (c.decoded < c.good) decodeSlice(c);
+      else wait.pause();
     }
-    uint32_t pushed = haltChunk_.load(std::memory_order_acquire) <= chunk ? 0 : pushChunk(b, good, firstRecord, fileOffset, chunk, stop);
-    if (pushed < count) b.outstanding.fetch_sub(count - pushed, std::memory_order_acq_rel);  // never queued: done with
+    uint32_t pushed = haltChunk_.load(std::memory_order_acquire) <= chunk ? 0 : pushChunk(c, stop);
+    if (pushed < c.count) b.outstanding.fetch_sub(c.count - pushed, std::memory_order_acq_rel);  // never queued: done with
     pushTicket_.store(chunk + 1, std::memory_order_release);
-    if (pushed < good || good < count) return;  // stopped, or a bad record: nothing after it is pushed
+    if (pushed < c.count) return;  // stopped, or a bad record: nothing after it is pushed
   }
 }
 
-// Decodes every timestamp of the chunk into b.utcUs; returns how many records before the
-// first bad one (whose failure is recorded).
-uint32_t TsRecordPipeline::decodeChunk(const TsChunkBuffer& b, uint32_t count, uint64_t firstRecord, int64_t fileOffset, uint64_t chunk) {
-  size_t pos = 0;
-  for (uint32_t i = 0; i < count; i++) {
-    const uint8_t* rec = b.bytes + pos;
-    TsDecode r = decodeTsTimestamp(rec + kTsTimestampAt, &b.utcUs[i]);
+// Decodes the next slice of timestamps into b.utcUs. At a bad one, records the failure and
+// cuts `good` there.
+void TsRecordPipeline::decodeSlice(ChunkCursor& c) {
+  const uint32_t end = std::min(c.good, c.decoded + kDecodeSlice);
+  for (; c.decoded < end; c.decoded++) {
+    const uint8_t* rec = c.buffer->bytes + c.decodePos;
+    TsDecode r = decodeTsTimestamp(rec + kTsTimestampAt, &c.buffer->utcUs[c.decoded]);
     if (__builtin_expect(r != TsDecode::kOk, 0)) {
       recordFailure(r == TsDecode::kBadBcd ? stage::kArchiveBadBcd : stage::kArchiveBadDate, describeTsTimestampProblem(rec + kTsTimestampAt),
-                    fileOffset + static_cast<int64_t>(pos), firstRecord + i, chunk);
-      return i;
+                    c.fileOffset + static_cast<int64_t>(c.decodePos), c.firstRecord + c.decoded, c.chunk);
+      c.good = c.decoded;
+      return;
     }
-    pos += tsRecordLength(rec);
+    c.decodePos += tsRecordLength(rec);
   }
-  return count;
 }
 
-// Pushes the first `count` records of the chunk (holding the ticket: one pusher at a
-// time, in file order). Returns how many were pushed (fewer: stopped, or a flow limit).
-uint32_t TsRecordPipeline::pushChunk(TsChunkBuffer& b, uint32_t count, uint64_t firstRecord, int64_t fileOffset, uint64_t chunk,
-                                     const std::atomic<bool>& stop) {
-  const uint16_t bufferId = static_cast<uint16_t>(&b - buffers_);
+// Pushes the chunk's records up to the first bad one (holding the ticket: one pusher at a
+// time, in file order), decoding slices as needed. Returns how many were pushed (fewer than
+// the chunk's count: stopped, a bad timestamp, or a flow limit).
+uint32_t TsRecordPipeline::pushChunk(ChunkCursor& c, const std::atomic<bool>& stop) {
+  const uint16_t bufferId = static_cast<uint16_t>(c.buffer - buffers_);
+  const uint8_t* bytes = c.buffer->bytes;
   size_t pos = 0;
   std::string why;
   uint32_t i = 0;
-  for (; i < count; i++) {
-    const uint8_t* rec = b.bytes + pos;
+  for (; i < c.good; i++) {
+    if (i == c.decoded) {
+      decodeSlice(c);
+      if (i == c.good) break;
+    }
+    const uint8_t* rec = bytes + pos;
     TsRecordDesc d{};
-    d.record = firstRecord + i;
+    d.record = c.firstRecord + i;
     d.offset = static_cast<uint32_t>(pos);
     d.length = static_cast<uint16_t>(tsRecordLength(rec));
     d.buffer = bufferId;
-    d.flags = 0;
     if (__builtin_expect(!flows_.assign(rec + kTsDeviceAt, &d.device, &d.flow, &why), 0)) {
-      recordFailure(stage::kFlowLimit, why, fileOffset + static_cast<int64_t>(pos), d.record, chunk);
+      recordFailure(stage::kFlowLimit, why, c.fileOffset + static_cast<int64_t>(pos), d.record, c.chunk);
       break;
     }
-    d.dueNs = schedule_.dueNs(b.utcUs[i], d.record);
+    d.dueNs = schedule_.dueNs(c.buffer->utcUs[i], d.record);
     uint32_t delayUs = 0;
     if (schedule_.outOfOrder(d.record, &delayUs)) {
       d.flags = kTsOutOfOrder;

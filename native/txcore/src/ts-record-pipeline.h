@@ -36,6 +36,7 @@
 #include "mpmc-queue.h"
 #include "ts-flow-table.h"
 #include "ts-record-schedule.h"
+#include "ts-thread-placement.h"
 #include "txcore-failure.h"
 
 namespace txcore {
@@ -73,6 +74,7 @@ struct TsPipelineConfig {
   uint32_t queueSlots = 8192;
   TsScheduleConfig schedule;
   TsFlowConfig flows;
+  const TsThreadPlacement* placement = nullptr;  // worker threads take its "other" CPUs
 };
 
 struct alignas(64) TsChunkBuffer {
@@ -101,6 +103,9 @@ class TsRecordPipeline {
   void prefill(const std::atomic<bool>& stop);
   // IO thread: reads until the end, a bad record or stop; joins the workers; closes the queues.
   void serve(const std::atomic<bool>& stop);
+  // After every TX thread is done: unmaps the buffers (the run object may outlive the run
+  // until JavaScript collects it; the next run must not pay for this one's buffers).
+  void releaseBuffers();
 
   MpmcQueue<TsRecordDesc>& queue() { return queue_; }
   MpmcQueue<TsRecordDesc>& oooQueue() { return oooQueue_; }
@@ -128,9 +133,21 @@ class TsRecordPipeline {
   uint32_t scan(const uint8_t* p, size_t n, bool eof, uint64_t chunk, size_t* used);
   void endAt(uint64_t chunks);
   void startWorkers(const std::atomic<bool>& stop);
+  // A worker's place in its current chunk (the buffer's metadata copied out at acquire).
+  struct ChunkCursor {
+    TsChunkBuffer* buffer;
+    uint64_t chunk;
+    uint32_t count;
+    uint64_t firstRecord;
+    int64_t fileOffset;
+    uint32_t good = count;  // records before the first bad timestamp (count until one is found)
+    uint32_t decoded = 0;
+    size_t decodePos = 0;
+  };
+  static constexpr uint32_t kDecodeSlice = 4096;
   void workerLoop(unsigned w, const std::atomic<bool>& stop);
-  uint32_t decodeChunk(const TsChunkBuffer& b, uint32_t count, uint64_t firstRecord, int64_t fileOffset, uint64_t chunk);
-  uint32_t pushChunk(TsChunkBuffer& b, uint32_t count, uint64_t firstRecord, int64_t fileOffset, uint64_t chunk, const std::atomic<bool>& stop);
+  void decodeSlice(ChunkCursor& c);
+  uint32_t pushChunk(ChunkCursor& c, const std::atomic<bool>& stop);
   bool pushOne(const TsRecordDesc& d, const std::atomic<bool>& stop);
   void recordFailure(const char* what, const std::string& why, int64_t offset, uint64_t record, uint64_t chunk);
 

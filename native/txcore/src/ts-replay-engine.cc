@@ -1,0 +1,317 @@
+#include "ts-replay-engine.h"
+
+#include <rte_mbuf.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "ts-frame-builder.h"
+#include "ts-record-codec.h"
+
+namespace txcore {
+namespace {
+
+constexpr uint32_t kOooHeapRecords = 8192;
+
+int64_t tickOf(int64_t dueNs) { return tsFloorDiv(dueNs, 1000); }
+
+void appendJsonString(std::string* out, const uint8_t* p, size_t n) {
+  out->push_back('"');
+  for (size_t i = 0; i < n; i++) {
+    char c = static_cast<char>(p[i]);
+    if (c == '"' || c == '\\') out->push_back('\\'), out->push_back(c);
+    else if (p[i] < 0x20) {
+      char esc[8];
+      snprintf(esc, sizeof esc, "\\u%04x", p[i]);
+      out->append(esc);
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+std::string endpoint(uint32_t ip, uint16_t port) {
+  char s[32];
+  snprintf(s, sizeof s, "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, port);
+  return s;
+}
+
+}  // namespace
+
+TsReplayEngine::~TsReplayEngine() {
+  if (flowArena_ != nullptr) munmap(flowArena_, flowArenaBytes_);
+}
+
+TxFailure TsReplayEngine::begin(const EngineContext& context) {
+  ctx_ = context;
+  if (context.cores != config_.txThreads + config_.oooThreads || config_.txThreads < 1 || !context.flowOrder) {
+    return TxFailure::make(stage::kBadConfig, EINVAL, "time-series replay runs tx + ooo TX threads, each on its own TX queue");
+  }
+  if (!config_.paced && config_.driftUs >= 0) return TxFailure::make(stage::kBadConfig, EINVAL, "a drift window needs paced records");
+  tscPerNsQ32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(context.tscHz) << 32) / 1000000000u);
+  leadTsc_ = static_cast<uint64_t>(config_.leadUs) * context.tscPerUs;
+  if (config_.perFlow) {
+    // Untouched pages stay out of the RSS: only the flows a core sends to are faulted in.
+    flowArenaBytes_ = sizeof(FlowCount) * kTsMaxFlows * context.cores;
+    void* p = mmap(nullptr, flowArenaBytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return flowArena_ = nullptr, TxFailure::make(stage::kNoMemory, ENOMEM, "cannot allocate the per-flow counters");
+    flowArena_ = p;
+    for (unsigned c = 0; c < context.cores; c++) cores_[c].flows = static_cast<FlowCount*>(p) + static_cast<size_t>(c) * kTsMaxFlows;
+  }
+  for (unsigned c = config_.txThreads; c < context.cores; c++) heaps_.push_back(std::make_unique<TsOooHeap>(kOooHeapRecords));
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  sched_getaffinity(0, sizeof cpus, &cpus);  // the JS thread's: every CPU the process may use
+  placement_.plan(cpus, context.cores, config_.realtime);
+  config_.pipeline.placement = &placement_;
+  return pipeline_.open(config_.pipeline);
+}
+
+// The IO side; then, once every TX thread has returned, the buffers go (TxRun::execute
+// waits for the lcores right after this anyway).
+void TsReplayEngine::serveIo() {
+  TsThreadPlacement::Saved saved = placement_.enterOther();
+  pipeline_.serve(*ctx_.stop);
+  placement_.leave(saved);
+  for (Backoff backoff; coresDone_.load(std::memory_order_acquire) < ctx_.cores;) backoff.pause();
+  pipeline_.releaseBuffers();
+}
+
+void TsReplayEngine::runOnCore(unsigned core) {
+  CoreState& cs = cores_[core];
+  cs.startTsc = ctx_.startTsc->load(std::memory_order_acquire);  // C_h: every thread's is the run's start (see docs)
+  cs.window = TsDriftWindow(config_.driftUs, cs.startTsc, ctx_.tscHz);
+  TsThreadPlacement::Saved saved = placement_.enterTx(core);
+  if (core < config_.txThreads) runNormal(core, cs);
+  else runOutOfOrder(core, cs, *heaps_[core - config_.txThreads]);
+  flushOwn(core);
+  placement_.leave(saved);
+  coresDone_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void TsReplayEngine::runNormal(unsigned core, CoreState& cs) {
+  Block block;
+  while (!stopped() && nextBlock(core, cs, &block)) sendBlock(core, cs, block);
+}
+
+// Waits for a descriptor; false once the queue is closed and empty, or stopped.
+bool TsReplayEngine::popWaiting(unsigned core, MpmcQueue<TsRecordDesc>& q, TsRecordDesc* out) {
+  Backoff backoff;
+  for (;;) {
+    if (q.tryPop(out)) return true;
+    bool closed = q.closed();  // read before the re-check: closed and still empty is the end
+    if (q.tryPop(out)) return true;
+    if (closed || stopped()) return false;
+    duty(core, readTsc());
+    backoff.pause();
+  }
+}
+
+bool TsReplayEngine::addToBlock(Block* block, const TsRecordDesc& d) const {
+  uint32_t frames = tsFramesFor(payloadLength(d));
+  if (block->records > 0 && (block->records == kMaxBlockRecords || block->frames + frames > kMaxBlockFrames)) return false;
+  block->desc[block->records++] = d;
+  block->frames += frames;
+  return true;
+}
+
+// The next block: records due in the same microsecond as the first, as many as are
+// already queued (up to the block's limits). The first record of the next tick is kept.
+bool TsReplayEngine::nextBlock(unsigned core, CoreState& cs, Block* block) {
+  block->records = block->frames = 0;
+  TsRecordDesc d;
+  if (cs.haveCarry) d = cs.carry, cs.haveCarry = false;
+  else if (!popWaiting(core, pipeline_.queue(), &d)) return false;
+  addToBlock(block, d);
+  const int64_t tick = tickOf(d.dueNs);
+  TsRecordDesc next;
+  while (block->records < kMaxBlockRecords && pipeline_.queue().tryPop(&next)) {
+    if (tickOf(next.dueNs) != tick || !addToBlock(block, next)) {
+      cs.carry = next, cs.haveCarry = true;
+      break;
+    }
+  }
+  return true;
+}
+
+// Out-of-order TX thread: pending records in a heap on their (delayed) due time. While the
+// earliest is not yet near, it keeps taking from the queue, since a record with a shorter
+// delay may be due sooner.
+void TsReplayEngine::runOutOfOrder(unsigned core, CoreState& cs, TsOooHeap& heap) {
+  MpmcQueue<TsRecordDesc>& q = pipeline_.oooQueue();
+  const uint64_t tscPerUs = ctx_.tscPerUs;
+  Block block;
+  while (!stopped()) {
+    TsRecordDesc d;
+    while (!heap.full() && q.tryPop(&d)) heap.push(d);
+    if (heap.empty()) {
+      if (!popWaiting(core, q, &d)) return;
+      heap.push(d);
+      continue;
+    }
+    const uint64_t due = config_.paced ? dueTsc(cs, heap.top().dueNs) : 0, now = readTsc();
+    if (due > now + leadTsc_) {
+      uint64_t next = duty(core, now);
+      passTimeUntil(std::min({due - leadTsc_, next, now + 20 * tscPerUs}), now, tscPerUs, ctx_.shareCpu);
+      continue;
+    }
+    block.records = block.frames = 0;
+    const int64_t tick = tickOf(heap.top().dueNs);
+    while (!heap.empty() && tickOf(heap.top().dueNs) == tick && addToBlock(&block, heap.top())) heap.pop();
+    sendBlock(core, cs, block);
+  }
+}
+
+// Build ahead (within leadUs), wait for the due TSC, check the drift window right before
+// the commit that hands the frames to the port. Late already: dropped without building.
+void TsReplayEngine::sendBlock(unsigned core, CoreState& cs, Block& block) {
+  const int64_t dueNs = block.desc[0].dueNs;
+  const uint64_t due = config_.paced ? dueTsc(cs, dueNs) : 0;
+  auto dutyFn = [this, core](uint64_t now) { return duty(core, now); };
+  uint64_t now = readTsc();
+  if (!cs.window.allows(dueNs, now)) return dropBlock(cs, block), finishBlock(block);
+  if (due > now + leadTsc_ && !waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, dutyFn)) return finishBlock(block);
+  rte_mbuf* mbufs[kMaxBlockFrames];
+  if (!buildBlock(core, cs, block, mbufs)) return finishBlock(block);
+  finishBlock(block);  // copied: the buffers may be refilled
+  if (due > readTsc() && !waitUntilTsc(due, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, dutyFn)) {
+    rte_pktmbuf_free_bulk(mbufs, block.frames);
+    return;
+  }
+  if (!cs.window.allows(dueNs, readTsc())) {
+    rte_pktmbuf_free_bulk(mbufs, block.frames);
+    return dropBlock(cs, block);
+  }
+  commitBlock(core, cs, block, mbufs);
+}
+
+bool TsReplayEngine::buildBlock(unsigned core, CoreState& cs, const Block& block, rte_mbuf** mbufs) {
+  rte_mempool* pool = ctx_.pools->normal;
+  if (rte_pktmbuf_alloc_bulk(pool, mbufs, block.frames) != 0) {
+    bump(ctx_.stats->build[core].poolStalls);
+    if (!waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(pool, mbufs, block.frames) == 0; })) return false;
+  }
+  uint32_t f = 0;
+  for (uint32_t i = 0; i < block.records; i++) {
+    const TsRecordDesc& d = block.desc[i];
+    const TsFlowTemplate& t = pipeline_.flows().flowTemplate(d.flow);
+    const uint32_t len = payloadLength(d);
+    if (__builtin_expect(len <= kTsMaxUnfragmentedPayload, 1)) {
+      tsBuildFrame(mbufs[f++], t, payloadOf(d), len);
+    } else {
+      tsBuildFragments(mbufs + f, t, payloadOf(d), len, ++cs.ipId);
+      f += tsFramesFor(len);
+    }
+  }
+  return true;
+}
+
+// Reserve in this core's own ring, fill, commit: the flush drain sends them at once (they
+// are due). Counted as sent here; flushOwn() makes sure a stop does not strand them.
+void TsReplayEngine::commitBlock(unsigned core, CoreState& cs, const Block& block, rte_mbuf** mbufs) {
+  SequenceRing& ring = *ctx_.rings[core];
+  BuildCounters& counters = ctx_.stats->build[core];
+  const uint64_t pos = cs.ringPos;
+  if (!ring.hasRoom(pos + block.frames)) {
+    bump(counters.ringStalls);
+    if (!waitFor(core, [&] { return ring.hasRoom(pos + block.frames); })) return rte_pktmbuf_free_bulk(mbufs, block.frames);
+  }
+  uint32_t f = 0;
+  for (uint32_t i = 0; i < block.records; i++) {
+    const TsRecordDesc& d = block.desc[i];
+    const uint64_t dueT = config_.paced ? dueTsc(cs, d.dueNs) : 0;
+    for (uint32_t k = tsFramesFor(payloadLength(d)); k > 0; k--, f++) {
+      SequenceSlot& slot = ring.slot(pos + f);
+      slot.item = mbufs[f];
+      slot.bytes = mbufs[f]->pkt_len;
+      slot.owner = static_cast<uint16_t>(core);
+      slot.dueTsc.store(dueT, std::memory_order_relaxed);
+    }
+    if (cs.flows != nullptr) cs.flows[d.flow].sent++;
+  }
+  ring.commit(pos, pos + block.frames);
+  cs.ringPos += block.frames;
+  bump(counters.built, block.frames);
+  bump(counters.blocks);
+  bump(cs.sent, block.records);
+  ctx_.commitDuty(ctx_.run, core, pos, pos + block.frames, readTsc());
+}
+
+void TsReplayEngine::dropBlock(CoreState& cs, const Block& block) {
+  if (cs.flows != nullptr) {
+    for (uint32_t i = 0; i < block.records; i++) cs.flows[block.desc[i].flow].dropped++;
+  }
+  bump(cs.dropped, block.records);
+}
+
+// Counts the block's records off their buffers (one atomic per run of the same buffer).
+void TsReplayEngine::finishBlock(const Block& block) {
+  uint32_t i = 0;
+  while (i < block.records) {
+    uint32_t j = i + 1;
+    while (j < block.records && block.desc[j].buffer == block.desc[i].buffer) j++;
+    pipeline_.done(block.desc[i].buffer, j - i);
+    i = j;
+  }
+}
+
+// Everything this core committed leaves before it returns, stopped or not (at most 100 ms).
+void TsReplayEngine::flushOwn(unsigned core) {
+  const uint64_t until = readTsc() + ctx_.tscHz / 10;
+  for (uint64_t now = readTsc(); duty(core, now) != UINT64_MAX && now < until; now = readTsc()) cpuRelax();
+}
+
+std::vector<std::pair<const char*, uint64_t>> TsReplayEngine::figures(bool ended) const {
+  uint64_t sent = 0, dropped = 0, oooSent = 0, oooDropped = 0;
+  for (unsigned c = 0; c < ctx_.cores; c++) {
+    uint64_t s = cores_[c].sent.load(std::memory_order_relaxed), d = cores_[c].dropped.load(std::memory_order_relaxed);
+    sent += s, dropped += d;
+    if (c >= config_.txThreads) oooSent += s, oooDropped += d;
+  }
+  (void)ended;
+  return {{"records", pipeline_.pushed()},
+          {"recordsRead", pipeline_.recordsRead()},
+          {"sent", sent},
+          {"dropped", dropped},
+          {"outOfOrder", pipeline_.pushedOutOfOrder()},
+          {"outOfOrderSent", oooSent},
+          {"outOfOrderDropped", oooDropped},
+          {"flows", pipeline_.flows().flows()},
+          {"devices", pipeline_.flows().devices()},
+          {"bufferWaits", pipeline_.bufferWaits()},
+          {"queueFullWaits", pipeline_.queueFullWaits()},
+          {"bufferBytes", pipeline_.bufferBytesTotal()},
+          {"pinned", placement_.pinned() ? 1u : 0u},
+          {"txPriority", static_cast<uint64_t>(placement_.priority())}};
+}
+
+// Per-flow figures as JSON, once the run has ended (--per-flow): the flow's tuple, its
+// devices, and what was sent and dropped on it, summed over the TX threads.
+std::string TsReplayEngine::detailJson(bool ended) const {
+  if (!ended || !config_.perFlow) return {};
+  const TsFlowTable& table = pipeline_.flows();
+  const uint32_t flows = table.flows(), devices = table.devices();
+  std::vector<std::vector<uint32_t>> members(flows);
+  for (uint32_t i = 0; i < devices; i++) members[table.deviceFlow(i)].push_back(i);
+  std::string out = "{\"flows\":[";
+  for (uint32_t f = 0; f < flows; f++) {
+    uint64_t sent = 0, dropped = 0;
+    for (unsigned c = 0; c < ctx_.cores; c++) sent += cores_[c].flows[f].sent, dropped += cores_[c].flows[f].dropped;
+    const TsFlowTuple& t = table.tuple(static_cast<uint16_t>(f));
+    out += (f > 0 ? ",{\"flow\":" : "{\"flow\":") + std::to_string(f) + ",\"src\":\"" + endpoint(t.srcIp, t.srcPort) + "\",\"dst\":\"" +
+           endpoint(t.dstIp, t.dstPort) + "\",\"sent\":" + std::to_string(sent) + ",\"dropped\":" + std::to_string(dropped) + ",\"devices\":[";
+    for (size_t k = 0; k < members[f].size(); k++) {
+      if (k > 0) out += ',';
+      const uint8_t* id = table.deviceId(members[f][k]);
+      size_t n = kTsDeviceBytes;
+      while (n > 0 && id[n - 1] == 0) n--;
+      appendJsonString(&out, id, n);
+    }
+    out += "]}";
+  }
+  return out + "]}";
+}
+
+}  // namespace txcore
