@@ -109,7 +109,7 @@ export interface NativeTsReplayConfig {
   payload: 'data' | 'record';
   perFlow: boolean;
   leadUs: number;
-  realtime: boolean;
+  txPriority: 'auto' | 'realtime' | 'nice';
   flowRule: 'port-per-device' | 'single';
   base: NativeTsFlow;
   mappedFlows: NativeTsFlow[];

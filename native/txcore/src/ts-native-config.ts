@@ -37,7 +37,7 @@ export function nativeTsConfig(o: TsReplayOptions): NativeTsReplayConfig {
     payload: o.payload,
     perFlow: o.perFlow,
     leadUs: o.leadUs,
-    realtime: o.realtime,
+    txPriority: o.txPriority,
     flowRule: o.flowRule,
     base: nativeFlow(o.base),
     mappedFlows: (o.flowMap?.flows ?? []).map(nativeFlow),

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -72,6 +73,20 @@ void TsRecordPipeline::prefill(const std::atomic<bool>& stop) {
   }
   startWorkers(stop);
   while (!ioEnded_ && nextChunk_ < 2ull * workers_ && !stop.load(std::memory_order_relaxed) && readChunk(nextChunk_, stop)) {
+  }
+  waitPrimed(stop);
+}
+
+// The clock starts only once the queues hold the first records (half a queue, or all there
+// are): a worker thread just created on a loaded host can take milliseconds to run, and the
+// TX threads would find nothing to send for the first records' due times.
+void TsRecordPipeline::waitPrimed(const std::atomic<bool>& stop) {
+  const uint64_t target = std::min<uint64_t>(queue_.capacity() / 2, recordsRead_.load(std::memory_order_relaxed));
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  Backoff backoff;
+  while (pushed_.load(std::memory_order_relaxed) < target && haltChunk_.load(std::memory_order_acquire) == kNoChunk &&
+         !stop.load(std::memory_order_relaxed) && std::chrono::steady_clock::now() < until) {
+    backoff.pause();
   }
 }
 
@@ -277,8 +292,9 @@ uint32_t TsRecordPipeline::pushChunk(ChunkCursor& c, const std::atomic<bool>& st
     }
     if (!pushOne(d, stop)) break;
     pos += d.length;
+    if ((i & 1023) == 1023) pushed_.fetch_add(1024, std::memory_order_relaxed);  // visible while pushing (waitPrimed, stats)
   }
-  pushed_.fetch_add(i, std::memory_order_relaxed);
+  pushed_.fetch_add(i & 1023, std::memory_order_relaxed);
   return i;
 }
 

@@ -133,6 +133,7 @@ class TsRecordPipeline {
   uint32_t scan(const uint8_t* p, size_t n, bool eof, uint64_t chunk, size_t* used);
   void endAt(uint64_t chunks);
   void startWorkers(const std::atomic<bool>& stop);
+  void waitPrimed(const std::atomic<bool>& stop);
   // A worker's place in its current chunk (the buffer's metadata copied out at acquire).
   struct ChunkCursor {
     TsChunkBuffer* buffer;

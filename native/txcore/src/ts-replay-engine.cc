@@ -64,7 +64,7 @@ TxFailure TsReplayEngine::begin(const EngineContext& context) {
   cpu_set_t cpus;
   CPU_ZERO(&cpus);
   sched_getaffinity(0, sizeof cpus, &cpus);  // the JS thread's: every CPU the process may use
-  placement_.plan(cpus, context.cores, config_.realtime);
+  placement_.plan(cpus, context.cores, config_.priority);
   config_.pipeline.placement = &placement_;
   return pipeline_.open(config_.pipeline);
 }
@@ -81,14 +81,29 @@ void TsReplayEngine::serveIo() {
 
 void TsReplayEngine::runOnCore(unsigned core) {
   CoreState& cs = cores_[core];
-  cs.startTsc = ctx_.startTsc->load(std::memory_order_acquire);  // C_h: every thread's is the run's start (see docs)
-  cs.window = TsDriftWindow(config_.driftUs, cs.startTsc, ctx_.tscHz);
   TsThreadPlacement::Saved saved = placement_.enterTx(core);
+  cs.startTsc = startTogether();
+  cs.window = TsDriftWindow(config_.driftUs, cs.startTsc, ctx_.tscHz);
   if (core < config_.txThreads) runNormal(core, cs);
   else runOutOfOrder(core, cs, *heaps_[core - config_.txThreads]);
   flushOwn(core);
   placement_.leave(saved);
   coresDone_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+// The paper's start barrier (V.B.4): every TX thread first takes its CPU and priority, then
+// waits for the others; the last to arrive sets the start 20 us ahead and every thread
+// takes that as its C_h. Records are due from a moment when every TX thread is running
+// (an lcore woken on a loaded host can start milliseconds after the run's clock), and all
+// threads share one reference, so records of different threads keep their relative times.
+uint64_t TsReplayEngine::startTogether() {
+  if (arrived_.fetch_add(1, std::memory_order_acq_rel) + 1 == ctx_.cores) {
+    startTsc_.store(readTsc() + 20 * ctx_.tscPerUs, std::memory_order_release);
+  }
+  Backoff backoff;
+  uint64_t start;
+  while ((start = startTsc_.load(std::memory_order_acquire)) == 0) backoff.pause();
+  return start;
 }
 
 void TsReplayEngine::runNormal(unsigned core, CoreState& cs) {

@@ -7,8 +7,8 @@
 //   TX thread's records leave in the order it commits them, nothing waits for another
 //   thread (the paper's TX threads each own a NIC queue, Figure 3);
 // - pacing by TSC against the global first-record timestamp T_g (the worker made every
-//   due time relative to it) and the thread's start TSC C_h (V.B.4): due TSC = C_h +
-//   dueNs x TSC/ns. A block of records due in the same microsecond is built up to 5 us
+//   due time relative to it) and the thread's start TSC C_h (V.B.4), taken after a start
+//   barrier (startTogether): due TSC = C_h + dueNs x TSC/ns. A block of records due in the same microsecond is built up to 5 us
 //   ahead, then, at its due TSC, checked against the drift window (ts-drift-window.h)
 //   right before it is committed and handed to the port; a violation is freed and counted;
 // - an out-of-order thread keeps what it popped in a min-heap on the due time (the delay
@@ -43,7 +43,7 @@ struct TsReplayConfig {
   bool paced = true;           // false: tight loop 0 (every record due at once)
   bool perFlow = false;        // keep and report per-flow counters
   uint32_t leadUs = 5;         // frames are built at most this long before they are due
-  bool realtime = false;       // TX threads SCHED_FIFO instead of nice -20 (ts-thread-placement.h)
+  TsThreadPlacement::Priority priority = TsThreadPlacement::kAuto;  // of the TX threads (ts-thread-placement.h)
 };
 
 class TsReplayEngine final : public TxEngine {
@@ -121,6 +121,9 @@ class TsReplayEngine final : public TxEngine {
   uint64_t leadTsc_ = 0;
   CoreState cores_[kMaxCores];
   std::vector<std::unique_ptr<TsOooHeap>> heaps_;  // one per out-of-order TX thread
+  uint64_t startTogether();
+  alignas(64) std::atomic<unsigned> arrived_{0};
+  std::atomic<uint64_t> startTsc_{0};  // C_h of every TX thread, set by the last to arrive
   alignas(64) std::atomic<unsigned> coresDone_{0};
   void* flowArena_ = nullptr;
   size_t flowArenaBytes_ = 0;

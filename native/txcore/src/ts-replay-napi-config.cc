@@ -110,7 +110,8 @@ bool readTsReplayConfig(const Napi::Object& in, RunConfig* run, TsReplayConfig* 
   ts->payloadRecord = r.string("payload") == "record";
   ts->perFlow = r.boolean("perFlow");
   ts->leadUs = static_cast<uint32_t>(r.number("leadUs"));
-  ts->realtime = r.boolean("realtime");
+  std::string priority = r.string("txPriority");
+  ts->priority = priority == "realtime" ? TsThreadPlacement::kRealtime : priority == "nice" ? TsThreadPlacement::kNice : TsThreadPlacement::kAuto;
   if (!r.ok || !readFlows(r, &p.flows, error)) return false;
   if (timing != "timestamps" && timing != "tight-loop") return *error = "config.timing is unknown: " + timing, false;
   ts->paced = !(p.schedule.mode == TsScheduleConfig::kTightLoop && p.schedule.tightLoopNs == 0);

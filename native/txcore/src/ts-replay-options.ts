@@ -24,6 +24,20 @@ export type TsTiming = { mode: 'timestamps'; fastForward: number } | { mode: 'ti
 export const TS_PAYLOADS = { DATA: 'data', RECORD: 'record' } as const;
 export type TsPayload = (typeof TS_PAYLOADS)[keyof typeof TS_PAYLOADS];
 
+/**
+ * How TX threads are scheduled (needs root or CAP_SYS_NICE, else they keep their priority):
+ * 'realtime' SCHED_FIFO 1, 'nice' nice -20, 'auto' (default) SCHED_FIFO when every TX
+ * thread gets a CPU of its own and one CPU is left for the IO and worker threads, else
+ * nice -20. On this loaded 2-CPU host nice -20 still lost whole 4 ms ticks to neighbours.
+ */
+export const TS_TX_PRIORITIES = { AUTO: 'auto', REALTIME: 'realtime', NICE: 'nice' } as const;
+export type TsTxPriority = (typeof TS_TX_PRIORITIES)[keyof typeof TS_TX_PRIORITIES];
+
+function parseTxPriority(p: TsTxPriority): TsTxPriority {
+  if (!Object.values(TS_TX_PRIORITIES).includes(p)) throw bad(`--tx-priority must be 'auto', 'realtime' or 'nice', got '${p}'`);
+  return p;
+}
+
 /** How devices the flow map does not name get their 5-tuple. */
 export const TS_FLOW_RULES = { PORT_PER_DEVICE: 'port-per-device', SINGLE: 'single' } as const;
 export type TsFlowRule = (typeof TS_FLOW_RULES)[keyof typeof TS_FLOW_RULES];
@@ -80,8 +94,8 @@ export interface TsReplayOptions {
   leadUs: number;
   /** A record sent more than this after its due time counts as late. */
   lateUs: number;
-  /** TX threads SCHED_FIFO (root or CAP_SYS_NICE) instead of nice -20. */
-  realtime: boolean;
+  /** Scheduling of the TX threads (ts-thread-placement.h): 'auto' is SCHED_FIFO when they can be pinned with a CPU to spare. */
+  txPriority: TsTxPriority;
 }
 
 /** What callers give: each option like the command line. */
@@ -115,7 +129,7 @@ export interface TsReplayOptionsInput {
   txDescriptors?: number;
   leadUs?: number;
   lateUs?: number;
-  realtime?: boolean;
+  txPriority?: TsTxPriority;
 }
 
 export const DEFAULT_TS_REPLAY_OPTIONS = {
@@ -135,7 +149,7 @@ export const DEFAULT_TS_REPLAY_OPTIONS = {
   txDescriptors: 1024,
   leadUs: 5,
   lateUs: 10,
-  realtime: false,
+  txPriority: 'auto' as TsTxPriority,
 } as const;
 
 export const MAX_TS_WORKERS = 16; // kTsMaxWorkers in ts-record-pipeline.h
@@ -290,6 +304,6 @@ export function parseTsReplayOptions(input: TsReplayOptionsInput): TsReplayOptio
     txDescriptors: integerIn('txDescriptors', input.txDescriptors ?? d.txDescriptors, 64, 16384),
     leadUs: integerIn('leadUs', input.leadUs ?? d.leadUs, 0, 1000),
     lateUs: integerIn('--late-us', input.lateUs ?? d.lateUs, 0, 1_000_000_000),
-    realtime: input.realtime ?? d.realtime,
+    txPriority: parseTxPriority(input.txPriority ?? d.txPriority),
   };
 }

@@ -5,14 +5,14 @@
 
 namespace txcore {
 
-void TsThreadPlacement::plan(const cpu_set_t& cpus, unsigned txThreads, bool realtime) {
-  realtime_ = realtime;
+void TsThreadPlacement::plan(const cpu_set_t& cpus, unsigned txThreads, Priority priority) {
   unsigned ids[CPU_SETSIZE];
   unsigned n = 0;
   for (unsigned c = 0; c < CPU_SETSIZE; c++) {
     if (CPU_ISSET(c, &cpus)) ids[n++] = c;
   }
   pinned_ = txThreads >= 1 && txThreads <= n && txThreads <= 64;
+  realtime_ = priority == kRealtime || (priority == kAuto && pinned_ && txThreads < n);
   CPU_ZERO(&others_);
   if (!pinned_) {
     others_ = cpus;

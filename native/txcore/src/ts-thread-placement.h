@@ -4,12 +4,12 @@
 // slice is 3,000 drops). So, per run (system calls at start and end, never per record):
 // - with at least as many CPUs as TX threads, TX thread k is pinned to CPU n-1-k and the
 //   worker and IO threads to the CPUs left (all of them when none is left);
-// - TX threads get nice -20 (the most CFS weight: a nice-0 neighbour gets about 1% of the
-//   CPU), and so do the worker and IO threads (a worker behind hands the TX thread late
-//   records); with `realtime` the TX threads get SCHED_FIFO 1 instead (no CFS thread preempts them; the kernel still
-//   lends CFS tasks 5% of each second, in one piece, when they are starved: measured in the
-//   docs). Both need root or CAP_SYS_NICE; without, the thread keeps its priority and the
-//   figures say so.
+// - TX threads get SCHED_FIFO 1 (no CFS thread preempts them; the kernel still lends CFS
+//   tasks starved on that CPU up to 5% of each second) or nice -20 (the most CFS weight;
+//   yet on a loaded host a nice-0 neighbour still takes whole 4 ms ticks: 11 ms stalls were
+//   measured here, none over 0.2 ms with SCHED_FIFO); workers and the IO thread get nice -20
+//   (a worker behind hands the TX thread late records). Both need root or CAP_SYS_NICE;
+//   without, the thread keeps its priority and the figures say so.
 // Everything is undone when the thread leaves the run: lcores and the IO thread are shared
 // with other runs.
 #pragma once
@@ -24,8 +24,11 @@ namespace txcore {
 
 class TsThreadPlacement {
  public:
-  // `cpus`: the CPUs the run's lcores may use; `txThreads`: normal + out-of-order.
-  void plan(const cpu_set_t& cpus, unsigned txThreads, bool realtime);
+  enum Priority : uint8_t { kAuto, kRealtime, kNice };
+  // `cpus`: the CPUs the run's lcores may use; `txThreads`: normal + out-of-order. kAuto is
+  // SCHED_FIFO when every TX thread has a CPU of its own and a CPU is left for the rest,
+  // else nice -20.
+  void plan(const cpu_set_t& cpus, unsigned txThreads, Priority priority);
   bool pinned() const { return pinned_; }
 
   // Called on TX thread `k` at its start / end.
