@@ -65,6 +65,7 @@ TxFailure TsReplayEngine::begin(const EngineContext& context) {
   CPU_ZERO(&cpus);
   sched_getaffinity(0, sizeof cpus, &cpus);  // the JS thread's: every CPU the process may use
   placement_.plan(cpus, context.cores, config_.priority);
+  sleepAheadTsc_ = 200 * context.tscPerUs;
   config_.pipeline.placement = &placement_;
   return pipeline_.open(config_.pipeline);
 }
@@ -169,7 +170,7 @@ void TsReplayEngine::runOutOfOrder(unsigned core, CoreState& cs, TsOooHeap& heap
     const uint64_t due = config_.paced ? dueTsc(cs, heap.top().dueNs) : 0, now = readTsc();
     if (due > now + leadTsc_) {
       uint64_t next = duty(core, now);
-      passTimeUntil(std::min({due - leadTsc_, next, now + 20 * tscPerUs}), now, tscPerUs, ctx_.shareCpu);
+      passTime(std::min({due - leadTsc_, next, now + 20 * tscPerUs}), now);
       continue;
     }
     block.records = block.frames = 0;
@@ -179,19 +180,39 @@ void TsReplayEngine::runOutOfOrder(unsigned core, CoreState& cs, TsOooHeap& heap
   }
 }
 
+// How to wait (tsc-waiter.h's split of when from how): sleep in slices of <= 1 ms while the
+// wake-up is more than 200 us away, then spin; unpinned threads sharing CPUs yield instead
+// of spinning while over 20 us away. Spinning longer (the last 2 ms) was measured worse
+// here: a SCHED_FIFO thread that never sleeps starves the CFS tasks on its CPU until the
+// kernel lends them up to 50 ms at once; sleeping in the gaps lets them run in small pieces.
+void TsReplayEngine::passTime(uint64_t wake, uint64_t now) {
+  if (wake > now + sleepAheadTsc_) sleepNs(std::min<uint64_t>(1000000, (wake - now - sleepAheadTsc_) * 1000 / ctx_.tscPerUs));
+  else if (!placement_.pinned() && ctx_.shareCpu && wake > now + 20 * ctx_.tscPerUs) sched_yield();
+  else cpuRelax();
+}
+
+// Waits until `deadline` (false: stopped first), draining this core's ring meanwhile.
+bool TsReplayEngine::waitUntil(unsigned core, uint64_t deadline) {
+  for (;;) {
+    uint64_t now = readTsc();
+    if (now >= deadline) return true;
+    if (stopped()) return false;
+    passTime(std::min(duty(core, now), deadline), now);
+  }
+}
+
 // Build ahead (within leadUs), wait for the due TSC, check the drift window right before
 // the commit that hands the frames to the port. Late already: dropped without building.
 void TsReplayEngine::sendBlock(unsigned core, CoreState& cs, Block& block) {
   const int64_t dueNs = block.desc[0].dueNs;
   const uint64_t due = config_.paced ? dueTsc(cs, dueNs) : 0;
-  auto dutyFn = [this, core](uint64_t now) { return duty(core, now); };
   uint64_t now = readTsc();
   if (!cs.window.allows(dueNs, now)) return dropBlock(cs, block), finishBlock(block);
-  if (due > now + leadTsc_ && !waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, dutyFn)) return finishBlock(block);
+  if (due > now + leadTsc_ && !waitUntil(core, due - leadTsc_)) return finishBlock(block);
   rte_mbuf* mbufs[kMaxBlockFrames];
   if (!buildBlock(core, cs, block, mbufs)) return finishBlock(block);
   finishBlock(block);  // copied: the buffers may be refilled
-  if (due > readTsc() && !waitUntilTsc(due, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, dutyFn)) {
+  if (due > readTsc() && !waitUntil(core, due)) {
     rte_pktmbuf_free_bulk(mbufs, block.frames);
     return;
   }

@@ -88,6 +88,8 @@ class TsReplayEngine final : public TxEngine {
   bool nextBlock(unsigned core, CoreState& cs, Block* block);
   bool popWaiting(unsigned core, MpmcQueue<TsRecordDesc>& q, TsRecordDesc* out);
   bool addToBlock(Block* block, const TsRecordDesc& d) const;
+  void passTime(uint64_t wake, uint64_t now);
+  bool waitUntil(unsigned core, uint64_t deadline);
   void sendBlock(unsigned core, CoreState& cs, Block& block);
   bool buildBlock(unsigned core, CoreState& cs, const Block& block, rte_mbuf** mbufs);
   void commitBlock(unsigned core, CoreState& cs, const Block& block, rte_mbuf** mbufs);
@@ -119,6 +121,7 @@ class TsReplayEngine final : public TxEngine {
   TsRecordPipeline pipeline_;
   uint64_t tscPerNsQ32_ = 0;
   uint64_t leadTsc_ = 0;
+  uint64_t sleepAheadTsc_ = 0;  // spin, not sleep, this close to a wake-up
   CoreState cores_[kMaxCores];
   std::vector<std::unique_ptr<TsOooHeap>> heaps_;  // one per out-of-order TX thread
   uint64_t startTogether();
