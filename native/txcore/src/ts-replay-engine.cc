@@ -65,7 +65,7 @@ TxFailure TsReplayEngine::begin(const EngineContext& context) {
   CPU_ZERO(&cpus);
   sched_getaffinity(0, sizeof cpus, &cpus);  // the JS thread's: every CPU the process may use
   placement_.plan(cpus, context.cores, config_.priority);
-  sleepAheadTsc_ = 200 * context.tscPerUs;
+  sleepAheadTsc_ = static_cast<uint64_t>(config_.driftUs < 0 ? 200 : std::clamp<int64_t>(config_.driftUs / 4, 10, 200)) * context.tscPerUs;
   config_.pipeline.placement = &placement_;
   return pipeline_.open(config_.pipeline);
 }
@@ -181,10 +181,13 @@ void TsReplayEngine::runOutOfOrder(unsigned core, CoreState& cs, TsOooHeap& heap
 }
 
 // How to wait (tsc-waiter.h's split of when from how): sleep in slices of <= 1 ms while the
-// wake-up is more than 200 us away, then spin; unpinned threads sharing CPUs yield instead
-// of spinning while over 20 us away. Spinning longer (the last 2 ms) was measured worse
-// here: a SCHED_FIFO thread that never sleeps starves the CFS tasks on its CPU until the
-// kernel lends them up to 50 ms at once; sleeping in the gaps lets them run in small pieces.
+// wake-up is more than `sleepAhead` away, then spin; unpinned threads sharing CPUs yield
+// instead of spinning while over 20 us away. sleepAhead is 200 us, or a quarter of the
+// drift window (10..200 us) when there is one: a SCHED_FIFO thread that never sleeps
+// starves the CFS tasks on its CPU until the kernel lends them up to 50 ms in one piece
+// (a 100 us window then loses 50 ms of records per second), while sleeping through the
+// gaps between records lets them run in small pieces, and a wake-up that overshoots (a
+// SCHED_FIFO nanosleep here: p99 17 us, p99.9 47 us) still lands inside the window.
 void TsReplayEngine::passTime(uint64_t wake, uint64_t now) {
   if (wake > now + sleepAheadTsc_) sleepNs(std::min<uint64_t>(1000000, (wake - now - sleepAheadTsc_) * 1000 / ctx_.tscPerUs));
   else if (!placement_.pinned() && ctx_.shareCpu && wake > now + 20 * ctx_.tscPerUs) sched_yield();
