@@ -74,6 +74,21 @@ describe('multi-flow: device -> 5-tuple', () => {
     expect(result.perFlow).toEqual([{ flow: 0, src: '10.0.0.1:10000', dst: '10.0.0.2:9000', devices: ['synth-0', 'synth-1', 'synth-2'], sent: 500, dropped: 0 }]);
   });
 
+  it('--workers 3 --tx 2: every record exactly once with its own bytes, each TX queue in file order', async () => {
+    const archive = await synthArchive(join(dir, 'threads.tsa'), { records: 20_000, devices: 4, intervalNs: 1000 });
+    const [a, b] = [join(dir, `th-${runs}-a.pcap`), join(dir, `th-${runs}-b.pcap`)];
+    const result = await runtime.startTsReplay({ archive, port: `net_pcap${runs++},tx_pcap=${a},tx_pcap=${b}`, bufferMb: 1, tightLoopNs: 0, workers: 3, tx: 2 }).done();
+    const queues = [await readDatagrams(a), await readDatagrams(b)];
+    expect(result).toMatchObject({ records: 20_000, sent: 20_000 });
+    const { records } = archiveRecords(archive);
+    for (const q of queues) {
+      const ids = q.map((d) => synthRecordNumber(d.payload));
+      expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
+      expect(q.filter((d, i) => !Buffer.from(d.payload).equals(records[ids[i]!]!.data)).length).toBe(0);
+    }
+    expect(queues.flat().map((d) => synthRecordNumber(d.payload)).sort((x, y) => x - y)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+  });
+
   it('payloads of 0 to 65,505 bytes: one frame up to 1472, IPv4 fragments beyond, every byte and checksum right', async () => {
     const sizes = [8, 9, 1471, 1472, 1473, 2953, 9000, 65_505];
     const archive = writeArchive(join(dir, 'sizes.tsa'), [
