@@ -20,6 +20,7 @@
         "src/ts-flow-table.cc",
         "src/ts-record-pipeline.cc",
         "src/ts-replay-engine.cc",
+        "src/ts-replay-report.cc",
         "src/ts-thread-placement.cc",
         "src/ts-replay-napi-config.cc"
       ],
