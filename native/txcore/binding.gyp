@@ -15,7 +15,14 @@
         "src/pacer.cc",
         "src/trace-streamer.cc",
         "src/exact-replay-engine.cc",
-        "src/tx-run.cc"
+        "src/tx-run.cc",
+        "src/ts-record-codec.cc",
+        "src/ts-flow-table.cc",
+        "src/ts-record-pipeline.cc",
+        "src/ts-replay-engine.cc",
+        "src/ts-replay-report.cc",
+        "src/ts-thread-placement.cc",
+        "src/ts-replay-napi-config.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"],

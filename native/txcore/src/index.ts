@@ -13,3 +13,7 @@ export { TXCORE_ERRORS } from './errors.ts';
 export type { TxcoreErrorCode } from './errors.ts';
 export { TAG_TRAILER_BYTES, TAG_MAGIC, TAG_MIN_FRAME_BYTES, TAG_NON_IP_FLOW_ID, TAG_FIELD_OFFSETS, decodeTagTrailer, encodeTagTrailer } from './tag-format.ts';
 export type { TagTrailer } from './tag-format.ts';
+export { parseTsReplayOptions, parseTsTiming, parseTsOutOfOrder, parseEndpoint, DEFAULT_TS_REPLAY_OPTIONS, TS_TX_PRIORITIES, TS_TIMING_MODES, TS_PAYLOADS, TS_FLOW_RULES, MAX_TS_WORKERS } from './ts-replay-options.ts';
+export type { TsReplayOptions, TsReplayOptionsInput, TsTxPriority, TsTiming, TsPayload, TsFlowRule, TsFlowTuple, TsFlowMap, TsOutOfOrder } from './ts-replay-options.ts';
+export { TsReplayRun } from './ts-replay-run.ts';
+export type { TsReplayResult, TsReplayStats, TsThreadStats, TsFlowStats, TsWatchOptions } from './ts-replay-run.ts';

@@ -31,6 +31,8 @@ export interface NativeSnapshot {
   seconds: number;
   running: boolean;
   figures: Record<string, number>;
+  /** The engine's structured figures as JSON (time-series replay: per-flow counters). */
+  detail?: string;
 }
 
 export interface NativeResult extends NativeSnapshot {
@@ -72,11 +74,55 @@ export interface NativeReplayConfig {
   pacingValue: number;
 }
 
+/** A flow as the ts-replay engine reads it (ts-replay-napi-config.cc): host-order IPv4 numbers, hex MACs. */
+export interface NativeTsFlow {
+  srcMac: string;
+  dstMac: string;
+  srcIp: number;
+  dstIp: number;
+  srcPort: number;
+  dstPort: number;
+}
+
+/** The flat config startTsReplay reads (ts-replay-napi-config.cc); built by tx-runtime.ts. */
+export interface NativeTsReplayConfig {
+  portDevargs: string;
+  portName: string;
+  txDescriptors: number;
+  ringSlots: number;
+  burst: number;
+  lateThresholdNs: number;
+  archivePath: string;
+  bufferBytes: number;
+  workers: number;
+  queueSlots: number;
+  tx: number;
+  oooThreads: number;
+  timing: 'timestamps' | 'tight-loop';
+  fastForward: number;
+  tightLoopNs: number;
+  /** -1: no drift window. */
+  driftUs: number;
+  oooProbability: number;
+  oooWindowUs: number;
+  seed: number;
+  payload: 'data' | 'record';
+  perFlow: boolean;
+  leadUs: number;
+  txPriority: 'auto' | 'realtime' | 'nice';
+  flowRule: 'port-per-device' | 'single';
+  base: NativeTsFlow;
+  mappedFlows: NativeTsFlow[];
+  /** `id`: the Device ID as 32 hex digits; `flow`: index into mappedFlows. */
+  mappedDevices: { id: string; flow: number }[];
+}
+
 type Failed = { error: NativeFailure };
 
 export interface TxcoreAddon {
   initEal(args: string[], echoLogs: boolean): NativeEalInfo | Failed;
   startExactReplay(config: NativeReplayConfig): NativeRun | Failed;
+  startTsReplay(config: NativeTsReplayConfig): NativeRun | Failed;
 }
 
 export function isFailed(value: unknown): value is Failed {
