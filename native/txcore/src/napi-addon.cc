@@ -9,6 +9,7 @@
 #include "eal-runtime.h"
 #include "exact-replay-engine.h"
 #include "napi-config.h"
+#include "napi-synthesis.h"
 #include "tx-run.h"
 
 namespace txcore {
@@ -112,6 +113,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);
   exports.Set("initEal", Napi::Function::New<initEal>(env, "initEal"));
   exports.Set("startExactReplay", Napi::Function::New<startExactReplay>(env, "startExactReplay"));
+  registerSynthesis(env, exports);  // startSynthesis (napi-synthesis.cc)
   return exports;
 }
 
