@@ -21,6 +21,8 @@ export const TXCORE_ERRORS = {
   TXCORE_ERR_TRACE_FORMAT: { description: 'The trace is not a pcap or pcapng file (bad magic).', status: 400 },
   TXCORE_ERR_TRACE_CORRUPT: { description: 'A record of the trace is corrupt; the replay stopped there and reports what it sent (details: offset, record).', status: 400 },
   TXCORE_ERR_TRACE_TRUNCATED: { description: 'The trace ends in the middle of a record; everything before it was sent (details: offset, record).', status: 400 },
+  TXCORE_ERR_SYNTH_PLAN: { description: "The model's regeneration plan is inconsistent (tables that do not match, packet counts that are not whole numbers): the model file is damaged or not of this version.", status: 400 },
+  TXCORE_ERR_SYNTH_INPUT: { description: 'Count-chunk production failed mid-run (ONNX inference, an inconsistent chunk): the packets before it were sent; the message names the cause (e.g. FLOWMODEL_ERR_INFERENCE).' },
 } as const satisfies ErrorRegistry;
 
 export type TxcoreErrorCode = keyof typeof TXCORE_ERRORS;

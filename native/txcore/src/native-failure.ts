@@ -16,6 +16,8 @@ export const STAGE_CODES: Readonly<Record<string, TxcoreErrorCode>> = {
   TRACE_CORRUPT: 'TXCORE_ERR_TRACE_CORRUPT',
   TRACE_TRUNCATED: 'TXCORE_ERR_TRACE_TRUNCATED',
   BAD_CONFIG: 'TXCORE_ERR_BAD_OPTION',
+  SYNTH_PLAN: 'TXCORE_ERR_SYNTH_PLAN',
+  SYNTH_INPUT: 'TXCORE_ERR_SYNTH_INPUT',
 };
 
 /** Turns the addon's `{stage, errno, message}` into the coded error users see. */
