@@ -153,7 +153,7 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
         return false;
       }
     } else {
-      synthesizeFrame(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*));
+      synthesizeFrame(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
       m->data_len = static_cast<uint16_t>(d.length);
       m->pkt_len = d.length;
     }
@@ -176,7 +176,7 @@ rte_mbuf* ModelSynthesisEngine::buildLargeFrame(CoreState& cs, const SynthDesc& 
   const MbufPools& pools = *ctx_.pools;
   const SequenceRing& ring = *ctx_.rings[cs.core];
   if (!waitFor(cs.core, [&] { return seq + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
-  synthesizeFrame(*plan_, d, seq, flowSeq, cs.scratch);
+  synthesizeFrame(*plan_, d, seq, flowSeq, cs.scratch, kScratchBytes);
   rte_mbuf* head = nullptr;
   rte_mbuf* tail = nullptr;
   for (uint32_t left = d.length; left > 0;) {

@@ -41,62 +41,81 @@ class DirectionCursor {
   uint64_t q_ = 0, r_ = 0;
 };
 
-}  // namespace
+
+// The plan's tables as plain pointers and the entry's generator as a local: kept in
+// registers, not reloaded after every store through `out` (they could alias otherwise).
+struct Tables {
+  const uint32_t *gapOffset, *gapCum, *sizeOffset, *sizeCum, *flagOffset, *flagCum;
+  const double *gapLo, *gapSpan;
+  const uint16_t *sizeLo, *sizeSpan;
+  const uint8_t *flagValue, *firstFlags, *lastFlags;
+  explicit Tables(const SynthPlan& p)
+      : gapOffset(p.gapOffset.data()), gapCum(p.gapCum.data()), sizeOffset(p.sizeOffset.data()), sizeCum(p.sizeCum.data()),
+        flagOffset(p.flagOffset.data()), flagCum(p.flagCum.data()), gapLo(p.gapLo.data()), gapSpan(p.gapSpan.data()),
+        sizeLo(p.sizeLo.data()), sizeSpan(p.sizeSpan.data()), flagValue(p.flagValue.data()), firstFlags(p.firstFlags.data()),
+        lastFlags(p.lastFlags.data()) {}
+};
 
 // bin-expander.ts interiorTimes: gaps from the row's gap table packed into [lo, hi), or m
 // sorted uniform offsets when the row has none (or the window is narrower than 1 ns).
-void BinExpander::interiorTimes(uint32_t row, uint32_t m, double lo, double hi) {
+inline __attribute__((always_inline)) void interiorTimes(const Tables& t, Xoshiro128ss& rng, uint32_t row, uint32_t m, double lo, double hi,
+                                                         double* out, double* gaps) {
   const double width = hi - lo;
-  const uint32_t g0 = plan_.gapOffset[row], g1 = plan_.gapOffset[row + 1];
+  const uint32_t g0 = t.gapOffset[row], g1 = t.gapOffset[row + 1];
   if (m >= 2 && g1 > g0 && width >= 1) {
-    const uint32_t total = plan_.gapCum[g1 - 1];
+    const uint32_t total = t.gapCum[g1 - 1];
     double sum = 0;
-    gaps_.resize(m - 1);
     for (uint32_t i = 0; i + 1 < m; i++) {
-      uint32_t e = pickEntry(plan_.gapCum.data(), g0, g1, rng_.below(total));
-      double gap = plan_.gapLo[e] + rng_.belowDouble(plan_.gapSpan[e]);
-      gaps_[i] = gap;
+      uint32_t u = rng.below(total);  // drawn even for a one-entry table (the stream's position)
+      uint32_t e = g1 - g0 == 1 ? g0 : pickEntry(t.gapCum, g0, g1, u);
+      double gap = t.gapLo[e] + rng.belowDouble(t.gapSpan[e]);
+      gaps[i] = gap;
       sum += gap;
     }
     if (sum > width - 1) {
       const double scale = (width - 1) / sum;
       sum = 0;
-      for (double& gap : gaps_) {
-        gap = std::floor(gap * scale);
-        sum += gap;
+      for (uint32_t i = 0; i + 1 < m; i++) {
+        gaps[i] = std::floor(gaps[i] * scale);
+        sum += gaps[i];
       }
     }
-    double time = lo + rng_.belowDouble(width - sum);
-    times_.push_back(time);
-    for (double gap : gaps_) times_.push_back(time += gap);
+    double time = lo + rng.belowDouble(width - sum);
+    out[0] = time;
+    for (uint32_t i = 0; i + 1 < m; i++) out[i + 1] = (time += gaps[i]);
     return;
   }
-  size_t first = times_.size();
-  for (uint32_t i = 0; i < m; i++) times_.push_back(lo + rng_.belowDouble(width));
-  if (m > 1) std::sort(times_.begin() + static_cast<std::ptrdiff_t>(first), times_.end());
+  for (uint32_t i = 0; i < m; i++) out[i] = lo + rng.belowDouble(width);
+  if (m > 1) std::sort(out, out + m);
 }
 
-uint32_t BinExpander::drawSize(uint32_t slot) {
-  const uint32_t s0 = plan_.sizeOffset[slot], s1 = plan_.sizeOffset[slot + 1];
+inline __attribute__((always_inline)) uint32_t drawSize(const Tables& t, Xoshiro128ss& rng, uint32_t slot) {
+  const uint32_t s0 = t.sizeOffset[slot], s1 = t.sizeOffset[slot + 1];
   if (s1 <= s0) return 0;
-  uint32_t e = pickEntry(plan_.sizeCum.data(), s0, s1, rng_.below(plan_.sizeCum[s1 - 1]));
-  return plan_.sizeLo[e] + rng_.below(plan_.sizeSpan[e]);
+  uint32_t u = rng.below(t.sizeCum[s1 - 1]);
+  uint32_t e = s1 - s0 == 1 ? s0 : pickEntry(t.sizeCum, s0, s1, u);
+  return t.sizeLo[e] + rng.below(t.sizeSpan[e]);
 }
 
 // First packet of its direction in the cycle: its first flags; the last: its last flags;
 // otherwise one draw from the mid-flow flag table (the last flags when it is empty).
-uint8_t BinExpander::drawFlags(uint32_t slot, uint64_t before, uint64_t beforeNext, uint64_t total) {
-  if (before == 0) return plan_.firstFlags[slot];
-  if (beforeNext >= total) return plan_.lastFlags[slot];
-  const uint32_t f0 = plan_.flagOffset[slot], f1 = plan_.flagOffset[slot + 1];
-  if (f1 <= f0) return plan_.lastFlags[slot];
-  return plan_.flagValue[pickEntry(plan_.flagCum.data(), f0, f1, rng_.below(plan_.flagCum[f1 - 1]))];
+inline __attribute__((always_inline)) uint8_t drawFlags(const Tables& t, Xoshiro128ss& rng, uint32_t slot, uint64_t before, uint64_t beforeNext,
+                                                        uint64_t total) {
+  if (before == 0) return t.firstFlags[slot];
+  if (beforeNext >= total) return t.lastFlags[slot];
+  const uint32_t f0 = t.flagOffset[slot], f1 = t.flagOffset[slot + 1];
+  if (f1 <= f0) return t.lastFlags[slot];
+  return t.flagValue[pickEntry(t.flagCum, f0, f1, rng.below(t.flagCum[f1 - 1]))];
 }
+
+}  // namespace
 
 void BinExpander::expandEntry(const SynthInstance& inst, uint32_t instance, uint32_t record, uint64_t bin, uint32_t j0, uint32_t k,
                               std::vector<ExpandedPacket>& out) {
   if (k == 0) return;  // the TypeScript loop adds nothing either
-  rng_.reseed(streamKey(plan_.seed, instance, bin));
+  const Tables t(plan_);
+  Xoshiro128ss rng;
+  rng.reseed(streamKey(plan_.seed, instance, bin));
   const uint32_t row = inst.row;
   const double n = inst.packets, n1 = inst.reverse;
   const double windowNs = static_cast<double>(plan_.windowBins) * plan_.binNs;
@@ -107,30 +126,34 @@ void BinExpander::expandEntry(const SynthInstance& inst, uint32_t instance, uint
   const double binStart = static_cast<double>(bin) * plan_.binNs;
   const double lo = fixedFirst ? cycleNs + inst.startNs : binStart;
   const double hi = std::max(lo, fixedLast ? cycleNs + inst.endNs : binStart + plan_.binNs);
-  times_.clear();
-  if (fixedFirst) times_.push_back(lo);
-  interiorTimes(row, k - (fixedFirst ? 1 : 0) - (fixedLast ? 1 : 0), lo, hi);
-  if (fixedLast) times_.push_back(hi);
+  if (times_.size() < k) times_.resize(k);
+  if (gaps_.size() < k) gaps_.resize(k);
+  double* times = times_.data();
+  if (fixedFirst) times[0] = lo;
+  interiorTimes(t, rng, row, k - (fixedFirst ? 1 : 0) - (fixedLast ? 1 : 0), lo, hi, times + (fixedFirst ? 1 : 0), gaps_.data());
+  if (fixedLast) times[k - 1] = hi;
   const uint64_t total = static_cast<uint64_t>(n), reverse = static_cast<uint64_t>(n1);
   const bool tcp = plan_.proto[row] == 6;
   DirectionCursor cursor(total, reverse, j0);
+  const size_t base = out.size();
+  out.resize(base + k);
+  ExpandedPacket* packets = out.data() + base;
   for (uint32_t idx = 0; idx < k; idx++) {
     const uint64_t j = uint64_t{j0} + idx;
     const uint64_t rb = cursor.before(), rbNext = cursor.step();
     const uint8_t d = static_cast<uint8_t>(rbNext - rb);
     const uint32_t slot = 2 * row + d;
-    ExpandedPacket p;
-    p.time = times_[idx];
+    ExpandedPacket& p = packets[idx];
+    p.time = times[idx];
     p.instance = instance;
     p.record = record;
     p.dir = d;
-    p.size = drawSize(slot);
+    p.size = drawSize(t, rng, slot);
     p.flags = 0;
     if (tcp) {
       uint64_t before = d ? rb : j - rb, beforeNext = d ? rbNext : j + 1 - rbNext;
-      p.flags = drawFlags(slot, before, beforeNext, d ? reverse : total - reverse);
+      p.flags = drawFlags(t, rng, slot, before, beforeNext, d ? reverse : total - reverse);
     }
-    out.push_back(p);
   }
 }
 
@@ -169,14 +192,28 @@ bool BinExpander::radixOrder(const std::vector<ExpandedPacket>& packets) {
   if (hi - lo >= 4294967296.0) return false;
   keys_.resize(n);
   keysTmp_.resize(n);
-  for (uint32_t i = 0; i < n; i++) keys_[i] = (static_cast<uint64_t>(packets[i].time - lo) << 32) | i;
+  uint64_t* keys = keys_.data();
+  for (uint32_t i = 0; i < n; i++) keys[i] = (static_cast<uint64_t>(packets[i].time - lo) << 32) | i;
+  // 12-bit digits (3 x 4096 counters, 48 KB): 2 passes cover a 10 ms bin (< 2^24 ns).
   const uint64_t span = static_cast<uint64_t>(hi - lo);
-  for (unsigned shift = 32; shift < 64 && (span >> (shift - 32)) != 0; shift += 8) {
-    uint32_t count[257] = {};
-    for (uint32_t i = 0; i < n; i++) count[((keys_[i] >> shift) & 0xff) + 1]++;
-    for (unsigned b = 0; b < 256; b++) count[b + 1] += count[b];
-    for (uint32_t i = 0; i < n; i++) keysTmp_[count[(keys_[i] >> shift) & 0xff]++] = keys_[i];
+  unsigned passes = 0;
+  while (passes < 3 && (span >> (12 * passes)) != 0) passes++;
+  if (passes == 0) return true;  // all at one time: input order is the order
+  if (counts_.size() < 3 * 4097) counts_.resize(3 * 4097);
+  uint32_t* count = counts_.data();
+  std::fill(count, count + 3 * 4097, 0);
+  for (uint32_t i = 0; i < n; i++) {
+    uint64_t t = keys[i] >> 32;
+    for (unsigned p = 0; p < passes; p++) count[p * 4097 + ((t >> (12 * p)) & 0xfff) + 1]++;
+  }
+  for (unsigned p = 0; p < passes; p++) {
+    uint32_t* c = count + p * 4097;
+    for (unsigned b = 0; b < 4096; b++) c[b + 1] += c[b];
+    uint64_t* to = keysTmp_.data();
+    const unsigned shift = 32 + 12 * p;
+    for (uint32_t i = 0; i < n; i++) to[c[(keys[i] >> shift) & 0xfff]++] = keys[i];
     keys_.swap(keysTmp_);
+    keys = keys_.data();
   }
   for (uint32_t i = 0; i < n; i++) order_[i] = static_cast<uint32_t>(keys_[i]);
   return true;

@@ -46,16 +46,13 @@ class BinExpander {
   const std::vector<uint32_t>& order(const std::vector<ExpandedPacket>& packets);
 
  private:
-  void interiorTimes(uint32_t row, uint32_t m, double lo, double hi);
-  uint32_t drawSize(uint32_t slot);
-  uint8_t drawFlags(uint32_t slot, uint64_t before, uint64_t beforeNext, uint64_t total);
   bool radixOrder(const std::vector<ExpandedPacket>& packets);
 
   const SynthPlan& plan_;
-  Xoshiro128ss rng_;
   std::vector<double> times_, gaps_;
   std::vector<uint32_t> order_;
   std::vector<uint64_t> keys_, keysTmp_;  // (time offset << 32 | index), radix scratch
+  std::vector<uint32_t> counts_;
 };
 
 }  // namespace txcore

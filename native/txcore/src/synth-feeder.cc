@@ -145,26 +145,23 @@ SynthFeeder::Fed SynthFeeder::feedChunk(const std::atomic<bool>& stop, bool mayW
       binReady_ = true;
       cursor_ = 0;
     }
-    const std::vector<uint32_t>& order = *order_;
-    while (cursor_ < packets_.size()) {
-      const ExpandedPacket& p = packets_[order[cursor_]];
-      if (p.time >= endNs) {
-        dropped_.fetch_add(1, std::memory_order_relaxed);
-        cursor_++;
-        continue;
+    const uint32_t* order = order_->data();
+    const ExpandedPacket* packets = packets_.data();
+    const size_t n = packets_.size();
+    SynthBatch* b = nullptr;
+    while (cursor_ < n) {
+      if (b == nullptr || b->count == b->capacity) {
+        b = openBatch(stop, mayWait);
+        if (b == nullptr) return stop.load(std::memory_order_relaxed) ? Fed::kStopped : Fed::kBlocked;
       }
-      SynthBatch* b = openBatch(stop, mayWait);
-      if (b == nullptr) return stop.load(std::memory_order_relaxed) ? Fed::kStopped : Fed::kBlocked;
-      dispatch(*b, p);
-      cursor_++;
+      cursor_ = dispatchRun(*b, packets, order, cursor_, n, endNs);
     }
     bin_++;
     binReady_ = false;
-    bins_.fetch_add(1, std::memory_order_relaxed);
+    bins_.store(bins_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
   return Fed::kDone;
 }
-
 
 // Gathers the bin's entries this host sends, in (instance, first packet) order, expands
 // them and orders the packets: a stable sort by time of that sequence is the global order
@@ -228,40 +225,62 @@ SynthBatch* SynthFeeder::openBatch(const std::atomic<bool>& stop, bool mayWait) 
   return b;
 }
 
-// Packet `p` takes the next global position. Its instance's history advances here, in the
-// global order, exactly as packet-synthesizer.ts's InstanceState does packet by packet.
-void SynthFeeder::dispatch(SynthBatch& b, const ExpandedPacket& p) {
-  InstanceRecord& rec = records_[p.record];
-  const uint32_t d = p.dir;
-  const uint32_t slotIndex = 2 * rec.inst.row + d;
-  const SynthSlot& slot = plan_->slots[slotIndex];
-  const uint32_t length = synthFrameLength(slot, p.size, plan_->tag);
-  const uint32_t i = b.count++;
-  SynthDesc& desc = b.descs[i];
-  desc.slot = slotIndex;
-  desc.variant = rec.inst.variant;
-  desc.instance = p.instance;
-  desc.length = length;
-  desc.seqAdd = rec.advance[d];
-  desc.ackAdd = rec.advance[1 - d];
-  desc.ipIdAdd = static_cast<uint16_t>(rec.sent[d]);
-  desc.flags = p.flags;
-  if (b.flowSeq != nullptr) b.flowSeq[i] = rec.total;
-  if (b.dueNs != nullptr) b.dueNs[i] = dueNs(p.time);
-  if (b.coreIndex != nullptr) const_cast<uint32_t*>(b.indexOf(rec.core))[b.coreCount[rec.core]++] = i;
-  rec.advance[d] += synthSeqBytes(slot, length, p.flags);
-  rec.sent[d]++;
-  rec.total++;
-  seq_++;
+// Packets order[from ..] take the next global positions, until the batch is full or the
+// bin ends (those at t >= end are dropped); returns where it stopped. Each instance's
+// history advances here, in the global order, exactly as packet-synthesizer.ts's
+// InstanceState does packet by packet. Locals, so the loop keeps its state in registers.
+size_t SynthFeeder::dispatchRun(SynthBatch& b, const ExpandedPacket* packets, const uint32_t* order, size_t from, size_t to, double endNs) {
+  InstanceRecord* records = records_.data();
+  const SynthSlot* slots = plan_->slots.data();
+  const bool tag = plan_->tag;
+  SynthDesc* descs = b.descs;
+  uint32_t count = b.count;
+  uint64_t seq = seq_;
+  uint64_t dropped = 0;
+  size_t at = from;
+  for (; at < to && count < b.capacity; at++) {
+    const ExpandedPacket& p = packets[order[at]];
+    if (p.time >= endNs) {
+      dropped++;
+      continue;
+    }
+    InstanceRecord& rec = records[p.record];
+    const uint32_t d = p.dir;
+    const uint32_t slotIndex = 2 * rec.inst.row + d;
+    const SynthSlot& slot = slots[slotIndex];
+    const uint32_t length = synthFrameLength(slot, p.size, tag);
+    const uint32_t i = count++;
+    SynthDesc desc;
+    desc.slot = slotIndex;
+    desc.variant = rec.inst.variant;
+    desc.instance = p.instance;
+    desc.length = length;
+    desc.seqAdd = rec.advance[d];
+    desc.ackAdd = rec.advance[1 - d];
+    desc.ipIdAdd = static_cast<uint16_t>(rec.sent[d]);
+    desc.flags = p.flags;
+    descs[i] = desc;  // one 32-byte store: the core reads it from another cache
+    if (b.flowSeq != nullptr) b.flowSeq[i] = rec.total;
+    if (b.dueNs != nullptr) b.dueNs[i] = dueNs(p.time, seq);
+    if (b.coreIndex != nullptr) b.coreIndex[static_cast<size_t>(rec.core) * b.capacity + b.coreCount[rec.core]++] = i;
+    rec.advance[d] += synthSeqBytes(slot, length, p.flags);
+    rec.sent[d]++;
+    rec.total++;
+    seq++;
+  }
+  b.count = count;
+  seq_ = seq;
+  if (dropped != 0) dropped_.store(dropped_.load(std::memory_order_relaxed) + dropped, std::memory_order_relaxed);
+  return at;
 }
 
 // WHEN a packet is due, ns after t = 0 (pacer.h's split): original timing / speed, or the
 // n-th packet at n / pps; never earlier than its predecessor (the drain sends in order).
-int64_t SynthFeeder::dueNs(double time) {
-  double due = pacing_.mode == PacingConfig::kPps ? static_cast<double>(seq_) * 1e9 / pacing_.value : time / pacing_.value;
+int64_t SynthFeeder::dueNs(double time, uint64_t seq) {
+  double due = pacing_.mode == PacingConfig::kPps ? static_cast<double>(seq) * 1e9 / pacing_.value : time / pacing_.value;
   int64_t ns = std::max<int64_t>(static_cast<int64_t>(due), prevDue_);
   prevDue_ = ns;
-  if (seq_ == 0) firstDueNs_.store(ns, std::memory_order_release);
+  if (seq == 0) firstDueNs_.store(ns, std::memory_order_release);
   return ns;
 }
 

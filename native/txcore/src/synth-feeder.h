@@ -92,8 +92,8 @@ class SynthFeeder {
   Fed feedChunk(const std::atomic<bool>& stop, bool mayWait);
   bool expandBin(uint32_t bin);
   SynthBatch* openBatch(const std::atomic<bool>& stop, bool mayWait);
-  void dispatch(SynthBatch& b, const ExpandedPacket& p);
-  int64_t dueNs(double time);
+  size_t dispatchRun(SynthBatch& b, const ExpandedPacket* packets, const uint32_t* order, size_t from, size_t to, double endNs);
+  int64_t dueNs(double time, uint64_t seq);
   void publish();
   void finish();
   void fail(const std::string& message);

@@ -63,22 +63,6 @@ inline void put32(uint8_t* p, uint32_t v) {
 }
 inline uint32_t get16(const uint8_t* p) { return (uint32_t{p[0]} << 8) | p[1]; }
 
-// Sum of big-endian 16-bit words of p[0 .. n), n even or odd (tail padded with 0).
-inline uint64_t wordSum(const uint8_t* p, uint32_t n) {
-  uint64_t sum = 0;
-  uint32_t i = 0;
-  for (; i + 1 < n; i += 2) sum += (uint32_t{p[i]} << 8) | p[i + 1];
-  if (i < n) sum += uint32_t{p[i]} << 8;
-  return sum;
-}
-
-// The same for bytes whose word alignment starts one byte off (the first byte is a low byte).
-inline uint64_t wordSumOdd(const uint8_t* p, uint32_t n) {
-  uint64_t sum = 0;
-  for (uint32_t i = 0; i < n; i++) sum += (i & 1) ? (uint32_t{p[i]} << 8) : p[i];
-  return sum;
-}
-
 inline uint32_t finish(uint64_t sum) {
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
   return ~static_cast<uint32_t>(sum) & 0xffff;
@@ -94,61 +78,110 @@ inline void writeTag(uint8_t* at, uint32_t instance, uint64_t globalSeq, uint64_
 
 }  // namespace synth_detail
 
-// The fast path: the template is well formed (slot.fast), the frame is d.length bytes.
-inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* f) {
-  using namespace synth_detail;
-  const uint32_t L = d.length;
-  memcpy(f, plan.header(s), s.hdrLen);
-  memset(f + s.hdrLen, 0, L - s.hdrLen);
-  const uint32_t l3 = s.l3, l4 = s.l4;
-  if (d.variant != 0) {
-    if (s.proto == 6 || s.proto == 17) {
-      uint8_t* port = f + l4 + ((d.slot & 1) ? 2 : 0);
-      put16(port, 1024 + static_cast<uint32_t>((get16(port) + 7919ull * d.variant) % 64512));
-    }
-    uint32_t shift = (d.variant / 64512) & 0xff;
-    if (shift != 0) f[l3 + ((d.slot & 1) == 0 ? (s.ipVersion == 4 ? 15 : 23) : (s.ipVersion == 4 ? 19 : 39))] += static_cast<uint8_t>(shift);
-  }
-  if (s.ipVersion == 4) {
-    put16(f + l3 + 2, L - l3);
-    put16(f + l3 + 4, (s.ipId0 + d.ipIdAdd) & 0xffff);
+namespace synth_detail {
+
+// Copies n bytes (n < 128 in practice) with overlapping fixed-size moves instead of a call.
+inline void copySmall(uint8_t* dst, const uint8_t* src, uint32_t n) {
+  if (n >= 32 && n <= 64) {
+    __builtin_memcpy(dst, src, 32);
+    __builtin_memcpy(dst + n - 32, src + n - 32, 32);
+  } else if (n > 64 && n <= 128) {
+    __builtin_memcpy(dst, src, 64);
+    __builtin_memcpy(dst + n - 64, src + n - 64, 64);
   } else {
-    put16(f + l3 + 4, L - l3 - 40);
-  }
-  if (s.tcp) {
-    f[l4 + 13] = d.flags;
-    put32(f + l4 + 4, s.seq0 + d.seqAdd);
-    if ((d.flags & 0x10) && s.hasOther) put32(f + l4 + 8, s.otherSeq + d.ackAdd);
-  } else if (s.udp) {
-    put16(f + l4 + 4, L - l4);
-  }
-  if (plan.tag) writeTag(f + L - kSynthTagBytes, d.instance, globalSeq, flowSeq);
-  if (s.ipVersion == 4) {
-    f[l3 + 10] = f[l3 + 11] = 0;
-    put16(f + l3 + 10, finish(wordSum(f + l3, s.ihlBytes)));
-  }
-  if (s.csumAt >= 0 && l4 > l3) {
-    uint8_t* field = f + l4 + s.csumAt;
-    field[0] = field[1] = 0;
-    uint32_t segment = L - l4;
-    uint64_t sum = wordSum(f + l4, s.hdrLen - l4);
-    if (plan.tag) {
-      uint32_t at = L - kSynthTagBytes;
-      sum += ((at - l4) & 1) ? wordSumOdd(f + at, kSynthTagBytes) : wordSum(f + at, kSynthTagBytes);
-    }
-    if (s.proto != 1) {
-      sum += s.ipVersion == 4 ? wordSum(f + l3 + 12, 8) : wordSum(f + l3 + 8, 32);
-      sum += s.proto + (segment >> 16) + (segment & 0xffff);
-    }
-    uint32_t c = finish(sum);
-    if (s.proto == 17 && c == 0) c = 0xffff;
-    put16(field, c);
+    memcpy(dst, src, n);
   }
 }
 
-inline void synthesizeFrame(const SynthPlan& plan, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* frame) {
+// Zeroes [from, to) in 32-byte stores while they stay within `capacity` (the frame buffer's
+// writable size, >= to): bytes past `to` are not part of the frame.
+inline void zeroTail(uint8_t* f, uint32_t from, uint32_t to, uint32_t capacity) {
+  static const uint8_t kZeros[32] = {};
+  uint32_t at = from;
+  if (to - from <= 256 && to + 32 <= capacity) {
+    for (; at < to; at += 32) __builtin_memcpy(f + at, kZeros, 32);
+    return;
+  }
+  memset(f + from, 0, to - from);
+}
+
+// The 12 words of the tag trailer, as if it started at an even offset from l4.
+inline uint64_t tagWords(uint32_t instance, uint64_t globalSeq, uint64_t flowSeq) {
+  auto words = [](uint64_t v) { return (v >> 48) + ((v >> 32) & 0xffff) + ((v >> 16) & 0xffff) + (v & 0xffff); };
+  return 0x4d43 + 0x5351 + (instance >> 16) + (instance & 0xffff) + words(globalSeq) + words(flowSeq);
+}
+
+}  // namespace synth_detail
+
+// The fast path: the template is well formed (slot.fast); frame[0 .. capacity) is writable,
+// capacity >= d.length. Checksums are the slot's precomputed sums of the template's constant
+// words plus the words this packet sets (synth-plan.cc precomputeSums). A block of bytes
+// summed at an odd offset contributes 256 x its even-offset sum modulo 65535; the folded
+// result of a positive sum depends only on the sum modulo 65535, so that is exact.
+inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* f,
+                           uint32_t capacity) {
+  using namespace synth_detail;
+  const uint32_t L = d.length;
+  const uint32_t l3 = s.l3, l4 = s.l4;
+  zeroTail(f, s.hdrLen, L, capacity);
+  copySmall(f, plan.header(s), s.hdrLen);
+  uint32_t port = s.port0, clientWord = s.clientWord0;
+  if (d.variant != 0) {
+    if (s.proto == 6 || s.proto == 17) {
+      port = 1024 + static_cast<uint32_t>((port + 7919ull * d.variant) % 64512);
+      put16(f + l4 + s.portAt, port);
+    }
+    uint32_t shift = (d.variant / 64512) & 0xff;
+    if (shift != 0) {
+      clientWord = (clientWord & 0xff00) | ((clientWord + shift) & 0xff);
+      f[l3 + s.clientWordAt + 1] = static_cast<uint8_t>(clientWord);
+    }
+  }
+  if (s.ipVersion == 4) {
+    uint32_t total = L - l3, id = (s.ipId0 + d.ipIdAdd) & 0xffff;
+    put16(f + l3 + 2, total);
+    put16(f + l3 + 4, id);
+    put16(f + l3 + 10, finish(uint64_t{s.ipBase} + total + id + clientWord));
+  } else {
+    put16(f + l3 + 4, L - l3 - 40);
+  }
+  if (s.csumAt < 0 || l4 <= l3) {
+    if (plan.tag) writeTag(f + L - kSynthTagBytes, d.instance, globalSeq, flowSeq);
+    return;
+  }
+  const uint32_t segment = L - l4;
+  uint64_t sum = s.l4Base;
+  if (s.proto != 1) sum += clientWord + (segment >> 16) + (segment & 0xffff);
+  if (s.tcp) {
+    f[l4 + 13] = d.flags;
+    uint32_t seq = s.seq0 + d.seqAdd;
+    put32(f + l4 + 4, seq);
+    uint32_t ackHi = s.ack0Hi, ackLo = s.ack0Lo;
+    if ((d.flags & 0x10) && s.hasOther) {
+      uint32_t ack = s.otherSeq + d.ackAdd;
+      put32(f + l4 + 8, ack);
+      ackHi = ack >> 16, ackLo = ack & 0xffff;
+    }
+    sum += port + (seq >> 16) + (seq & 0xffff) + ackHi + ackLo + ((s.offsetFlags0 & 0xff00u) | d.flags);
+  } else if (s.udp) {
+    put16(f + l4 + 4, segment);
+    sum += port + segment;
+  }
+  if (plan.tag) {
+    const uint32_t at = L - kSynthTagBytes;
+    writeTag(f + at, d.instance, globalSeq, flowSeq);
+    uint64_t words = tagWords(d.instance, globalSeq, flowSeq);
+    sum += ((at - l4) & 1) ? words * 256 : words;
+  }
+  uint32_t c = finish(sum);
+  if (s.proto == 17 && c == 0) c = 0xffff;
+  put16(f + l4 + s.csumAt, c);
+}
+
+// Writes frame[0 .. d.length); frame[d.length .. capacity) may be written too (scratch).
+inline void synthesizeFrame(const SynthPlan& plan, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* frame, uint32_t capacity) {
   const SynthSlot& s = plan.slots[d.slot];
-  if (__builtin_expect(s.fast, 1)) synthesizeFast(plan, s, d, globalSeq, flowSeq, frame);
+  if (__builtin_expect(s.fast, 1)) synthesizeFast(plan, s, d, globalSeq, flowSeq, frame, capacity);
   else synthesizeGeneral(plan, d, globalSeq, flowSeq, frame);
 }
 

@@ -1,6 +1,7 @@
 #include "synth-plan.h"
 
 #include <cmath>
+#include <initializer_list>
 
 namespace txcore {
 namespace {
@@ -45,6 +46,49 @@ bool wellFormed(const SynthSlot& s) {
   if (s.proto == 17) return s.udp;
   if (s.proto == 1 || s.proto == 58) return s.l4 + 4u <= s.hdrLen;
   return true;
+}
+
+uint32_t wordAt(const uint8_t* p, uint32_t at) { return (uint32_t{p[at]} << 8) | p[at + 1]; }
+
+// Sum of the words of p[from, to) (relative to `from`), skipping the words at the offsets in
+// `skip` (relative to `from`, even).
+uint32_t sumExcept(const uint8_t* p, uint32_t from, uint32_t to, std::initializer_list<int> skip) {
+  uint32_t sum = 0;
+  for (uint32_t i = from; i < to; i += 2) {
+    bool skipped = false;
+    for (int k : skip) skipped = skipped || (k >= 0 && i - from == static_cast<uint32_t>(k));
+    if (skipped) continue;
+    sum += i + 1 < to ? wordAt(p, i) : uint32_t{p[i]} << 8;
+  }
+  return sum;
+}
+
+// The fast path's precomputed sums (synth-packet-builder.h synthesizeFast adds the rest).
+void precomputeSums(SynthSlot& s, const uint8_t* hdr, bool dir1) {
+  const bool v4 = s.ipVersion == 4;
+  const uint32_t clientLast = dir1 ? (v4 ? 19 : 39) : (v4 ? 15 : 23);  // from l3
+  s.clientWordAt = static_cast<uint16_t>(clientLast - 1);
+  s.clientWord0 = static_cast<uint16_t>(wordAt(hdr, s.l3 + s.clientWordAt));
+  if (v4) s.ipBase = sumExcept(hdr, s.l3, s.l3 + s.ihlBytes, {2, 4, 10, s.clientWordAt});
+  s.portAt = dir1 ? 2 : 0;
+  s.port0 = static_cast<uint16_t>(wordAt(hdr, s.l4 + s.portAt));
+  if (s.csumAt < 0 || s.l4 <= s.l3) return;
+  uint32_t sum = 0;
+  if (s.tcp) {
+    s.ack0Hi = static_cast<uint16_t>(wordAt(hdr, s.l4 + 8));
+    s.ack0Lo = static_cast<uint16_t>(wordAt(hdr, s.l4 + 10));
+    s.offsetFlags0 = static_cast<uint16_t>(wordAt(hdr, s.l4 + 12));
+    sum = sumExcept(hdr, s.l4, s.hdrLen, {s.portAt, 4, 6, 8, 10, 12, 16});
+  } else if (s.udp) {
+    sum = sumExcept(hdr, s.l4, s.hdrLen, {s.portAt, 4, 6});
+  } else {
+    sum = sumExcept(hdr, s.l4, s.hdrLen, {s.csumAt});  // no port rewrite outside TCP/UDP
+  }
+  if (s.proto != 1) {
+    uint32_t a0 = v4 ? 12 : 8, a1 = v4 ? 20 : 40;  // the addresses, from l3
+    sum += sumExcept(hdr, s.l3 + a0, s.l3 + a1, {static_cast<int>(s.clientWordAt - a0)}) + s.proto;
+  }
+  s.l4Base = sum;
 }
 
 }  // namespace
@@ -94,6 +138,7 @@ std::string SynthPlan::finish() {
     s.fast = wellFormed(s);
     if (s.fast && s.ipVersion == 4) s.ipId0 = static_cast<uint16_t>((hdr[s.l3 + 4] << 8) | hdr[s.l3 + 5]);
     if (s.tcp) s.seq0 = be32(hdr + s.l4 + 4);
+    if (s.fast) precomputeSums(s, hdr, (i & 1) != 0);
   }
   return "";
 }

@@ -29,6 +29,13 @@ struct SynthSlot {
   bool hasOther = false;      // the other direction has a full TCP template (its seq acks)
   uint16_t ipId0 = 0;         // template values the builder adds to
   uint32_t seq0 = 0, otherSeq = 0;
+  // Fast path, checksums as sums of the template's constant 16-bit words plus the words a
+  // packet changes (RFC 1071 sums are sums: the zero payload adds nothing):
+  uint16_t portAt = 0;        // the client port word (rewritten for class members), from l4
+  uint16_t clientWordAt = 0;  // the word holding the client address's last byte, from l3
+  uint16_t clientWord0 = 0, port0 = 0, ack0Hi = 0, ack0Lo = 0, offsetFlags0 = 0;
+  uint32_t ipBase = 0;        // IPv4 header words but length, id, checksum and client word
+  uint32_t l4Base = 0;        // transport header's constant words (+ pseudo addresses but the client word, + proto)
 };
 
 struct SynthPlan {

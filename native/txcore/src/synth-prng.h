@@ -31,6 +31,7 @@ inline uint32_t streamKey(uint32_t seed, uint32_t a, uint64_t b) {
 // JavaScript's ToUint32 for the values regeneration passes to below() (doubles that are
 // integers in the normal case; truncated toward zero and taken modulo 2^32 otherwise).
 inline uint32_t toUint32(double v) {
+  if (v >= 0 && v < 4294967296.0) return static_cast<uint32_t>(v);  // the normal case: no fmod
   if (!std::isfinite(v)) return 0;
   double t = std::trunc(v);
   double m = std::fmod(t, 4294967296.0);
