@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "synth-packet-builder.h"
 
@@ -12,6 +13,11 @@ namespace {
 
 constexpr double kBlockTargetUs = 4;  // a block holds about this much of the core's recent rate
 constexpr size_t kScratchBytes = 2 * size_t{kMaxIpBytes} + 64;  // the longest frame: l3 + 65535 < 2 x 65535
+// Prefill at most this long when the input comes slower than the batches fill (a sparse
+// model: PlanBuilder's per-bin cost, and its first chunks run before V8 has optimised it).
+// A paced run late from its first packets is worse than a later start.
+constexpr int64_t kPrepareMs = 1000, kPrepareTopspeedMs = 100;
+constexpr int64_t kMaxPrepareMs = 10000;  // ... and at most this long before a wall-clock start
 
 int64_t wallNs() {
   timespec ts;
@@ -39,14 +45,22 @@ TxFailure ModelSynthesisEngine::begin(const EngineContext& context) {
   return feeder_.open(plan_.get(), queue_.get(), config_.pacing, config_.batchDescs);
 }
 
-// IO thread, before the start: the first batch of packets is fed, and a wall-clock start
+// IO thread, before the start: the first batches of packets are fed, and a wall-clock start
 // (the fleet's synchronised t = 0) is turned into a TSC deadline the cores wait for.
 void ModelSynthesisEngine::prepare() {
-  feeder_.prepare(*ctx_.stop);
-  if (config_.startAtUnixMs <= 0) return;
+  // Prefill for at least kPrepareMs, or up to just before a wall-clock start further away
+  // (bounded): paced runs then start with up to 4 batches of packets ready.
+  const int64_t prepareMs = paced_ ? kPrepareMs : kPrepareTopspeedMs;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(prepareMs);
+  int64_t startNs = static_cast<int64_t>(config_.startAtUnixMs * 1e6);
+  if (startNs > 0) {
+    int64_t ahead = std::min<int64_t>(startNs - wallNs() - 5000000, kMaxPrepareMs * 1000000ll);
+    if (ahead > prepareMs * 1000000ll) deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ahead);
+  }
+  feeder_.prepare(*ctx_.stop, deadline);
+  if (startNs <= 0) return;
   uint64_t tsc = readTsc();
   int64_t now = wallNs();
-  int64_t startNs = static_cast<int64_t>(config_.startAtUnixMs * 1e6);
   refTsc_ = tsc;
   refWallNs_ = now;
   startAtNs_ = startNs;

@@ -1,6 +1,5 @@
 #include "synth-chunk-queue.h"
 
-#include <chrono>
 
 namespace txcore {
 namespace {
@@ -67,12 +66,12 @@ void SynthChunkQueue::abortInput(const std::string& message) {
   changed_.notify_all();
 }
 
-const SynthChunk* SynthChunkQueue::pop(const std::atomic<bool>& stop) {
+const SynthChunk* SynthChunkQueue::pop(const std::atomic<bool>& stop, std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (aborted_ || stop.load(std::memory_order_relaxed)) return nullptr;
     if (popped_ < pushed_) return &slots_[popped_++ % slots_.size()];
-    if (ended_) return nullptr;
+    if (ended_ || std::chrono::steady_clock::now() >= deadline) return nullptr;
     changed_.wait_for(lock, kPoll);
   }
 }

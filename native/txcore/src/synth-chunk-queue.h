@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -46,8 +47,9 @@ class SynthChunkQueue {
   void abortInput(const std::string& message);
 
   // --- consumer (feeder) ---
-  // The next chunk, waiting for one; nullptr at the end of input, on abort or stop.
-  const SynthChunk* pop(const std::atomic<bool>& stop);
+  // The next chunk, waiting for one; nullptr at the end of input, on abort or stop, or
+  // (with a deadline) when none came in time.
+  const SynthChunk* pop(const std::atomic<bool>& stop, std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
   const SynthChunk* tryPop();
   void release();  // done with the chunk pop() returned
   bool inputEnded() const;

@@ -56,10 +56,11 @@ TxFailure SynthFeeder::open(const SynthPlan* plan, SynthChunkQueue* queue, const
   return {};
 }
 
-void SynthFeeder::prepare(const std::atomic<bool>& stop) {
+void SynthFeeder::prepare(const std::atomic<bool>& stop, std::chrono::steady_clock::time_point deadline) {
   // Fault the batches in now, so the footprint is fixed before the first packet.
   for (size_t off = 0; off < arenaBytes_; off += 4096) static_cast<volatile uint8_t*>(arena_)[off] = 0;
-  run(stop, true);
+  run(stop, true, deadline);
+  if (!ended() && openGen_ == gen_ && batches_[gen_ % kSynthBatches].count > 0) publish();
 }
 
 void SynthFeeder::serve(const std::atomic<bool>& stop) {
@@ -68,18 +69,19 @@ void SynthFeeder::serve(const std::atomic<bool>& stop) {
   queue_->close();
 }
 
-// The feed loop. Preparing, it returns once a batch is out and more would mean waiting
-// (for input, or for cores that have not started); serving, it waits for both.
-void SynthFeeder::run(const std::atomic<bool>& stop, bool preparing) {
+// The feed loop. Preparing, it returns when every batch is full (more would mean waiting for
+// cores that have not started) or at the deadline; serving, it waits for input and cores,
+// and publishes what it holds whenever it has to wait for input (nothing is held back).
+void SynthFeeder::run(const std::atomic<bool>& stop, bool preparing, std::chrono::steady_clock::time_point deadline) {
   while (!ended()) {
     if (stop.load(std::memory_order_relaxed)) return;
     if (chunk_ == nullptr) {
       chunk_ = queue_->tryPop();
       if (chunk_ == nullptr) {
-        if (openGen_ == gen_ && batches_[gen_ % kSynthBatches].count > 0) publish();  // nothing held while waiting
-        if (preparing && publishedAny_) return;
         inputWaits_.fetch_add(1, std::memory_order_relaxed);
-        chunk_ = queue_->pop(stop);
+        if (!preparing && openGen_ == gen_ && batches_[gen_ % kSynthBatches].count > 0) publish();
+        chunk_ = preparing ? queue_->pop(stop, deadline) : queue_->pop(stop);
+        if (chunk_ == nullptr && preparing && std::chrono::steady_clock::now() >= deadline && !queue_->inputEnded() && !queue_->aborted(nullptr)) return;
       }
       if (chunk_ == nullptr) {
         std::string message;

@@ -56,9 +56,10 @@ class SynthFeeder {
 
   // Allocates the batches. `plan` and `queue` outlive the feeder.
   TxFailure open(const SynthPlan* plan, SynthChunkQueue* queue, const PacingConfig& pacing, uint32_t batchDescs);
-  // IO thread, before the start: faults the batches in, waits for the first chunk and feeds
-  // until the first batch is out (or the input ended); never waits for the cores.
-  void prepare(const std::atomic<bool>& stop);
+  // IO thread, before the start: faults the batches in and feeds until every batch is full,
+  // the input ended, or `deadline` passed (then what is there is published); never waits
+  // for the cores, so the first packets are ready when they start.
+  void prepare(const std::atomic<bool>& stop, std::chrono::steady_clock::time_point deadline);
   // IO thread: feeds until the input ends, fails or the run stops, then publishes the end.
   void serve(const std::atomic<bool>& stop);
 
@@ -87,7 +88,7 @@ class SynthFeeder {
   };
   enum class Fed { kDone, kBlocked, kStopped, kFailed };
 
-  void run(const std::atomic<bool>& stop, bool preparing);
+  void run(const std::atomic<bool>& stop, bool preparing, std::chrono::steady_clock::time_point deadline = {});
   bool beginChunk(const SynthChunk& c);
   Fed feedChunk(const std::atomic<bool>& stop, bool mayWait);
   bool expandBin(uint32_t bin);
