@@ -9,7 +9,7 @@ export { parsePortSpec, KNOWN_VDEV_DRIVERS } from './port-spec.ts';
 export type { PortSpec } from './port-spec.ts';
 export { latenessSummary } from './lateness-summary.ts';
 export type { LatenessSummary } from './lateness-summary.ts';
-export { parseSynthesisOptions, DEFAULT_SYNTHESIS_OPTIONS } from './synthesis-options.ts';
+export { parseSynthesisOptions, DEFAULT_SYNTHESIS_OPTIONS, defaultChunkBins, CHUNK_ROWS } from './synthesis-options.ts';
 export type { SynthesisOptions, SynthesisOptionsInput, SynthesisPacing } from './synthesis-options.ts';
 export { bindRows, ROW_NOT_HERE } from './synthesis-plan.ts';
 export { TXCORE_ERRORS } from './errors.ts';

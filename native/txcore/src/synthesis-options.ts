@@ -34,7 +34,11 @@ export interface SynthesisOptions {
   txDescriptors: number;
   /** Descriptors per feeder batch (4 batches). */
   batchDescs: number;
-  /** Bins per ONNX inference call (PlanBuilder); the packets do not depend on it. */
+  /**
+   * Bins per ONNX inference call (PlanBuilder); the packets do not depend on it. Default:
+   * about CHUNK_ROWS (row, bin) pairs per call, so a dense model's chunks stay small (each
+   * is garbage for V8 afterwards: peak RSS) and a sparse one's calls stay few (each costs).
+   */
   chunkBins: number;
 }
 
@@ -60,8 +64,19 @@ export const DEFAULT_SYNTHESIS_OPTIONS = {
   lateUs: DEFAULT_REPLAY_OPTIONS.lateUs,
   txDescriptors: DEFAULT_REPLAY_OPTIONS.txDescriptors,
   batchDescs: 16384,
-  chunkBins: 512,
-} as const satisfies Omit<SynthesisOptions, 'model' | 'port' | 'coreRows' | 'durationS' | 'startAtUnixMs'>;
+} as const satisfies Omit<SynthesisOptions, 'model' | 'port' | 'coreRows' | 'durationS' | 'startAtUnixMs' | 'chunkBins'>;
+
+/** (row, bin) pairs one inference call should cover by default. */
+export const CHUNK_ROWS = 65536;
+
+/** CHUNK_ROWS / (rows active in a bin, on average), within 16 .. 2048 bins. */
+export function defaultChunkBins(model: LoadedModel): number {
+  const t = model.model.tables;
+  let spans = 0;
+  for (let r = 0; r < t.kind.length; r++) if (t.packets[r]! > 0) spans += t.lastBin[r]! - t.startBin[r]! + 1;
+  const activePerBin = Math.max(1, spans / model.model.info.windowBins);
+  return Math.min(2048, Math.max(16, Math.round(CHUNK_ROWS / activePerBin)));
+}
 
 function bad(message: string): MemocoError {
   return new MemocoError('TXCORE_ERR_BAD_OPTION', message);
@@ -130,7 +145,7 @@ export function parseSynthesisOptions(input: SynthesisOptionsInput): SynthesisOp
     lateUs: nonNegative('--late-us', input.lateUs ?? d.lateUs),
     txDescriptors: integerIn('txDescriptors', input.txDescriptors ?? d.txDescriptors, 64, 16384),
     batchDescs: integerIn('batchDescs', input.batchDescs ?? d.batchDescs, 64, 1 << 22),
-    chunkBins: integerIn('chunkBins', input.chunkBins ?? d.chunkBins, 1, 1 << 20),
+    chunkBins: integerIn('chunkBins', input.chunkBins ?? defaultChunkBins(model), 1, 1 << 20),
   };
 }
 

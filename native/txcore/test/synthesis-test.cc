@@ -180,7 +180,7 @@ int runPcap(const Dump& dump, const char* out, unsigned cores, uint32_t batchDes
   std::atomic<bool> stop{false};
   std::vector<std::vector<uint8_t>> frames(entryPackets(dump));
   std::thread producer(produce, std::cref(dump), std::ref(queue));
-  feeder.prepare(stop);
+  feeder.prepare(stop, std::chrono::steady_clock::now() + std::chrono::seconds(1));
   std::vector<std::thread> consumers;
   for (unsigned c = 0; c < cores; c++) consumers.emplace_back(consume, std::cref(plan), std::cref(feeder), c, std::cref(stop), std::ref(frames));
   feeder.serve(stop);
@@ -252,7 +252,7 @@ uint64_t feedOnce(const Dump& dump, const SynthPlan& plan, std::vector<SynthDesc
       for (unsigned c = 0; c < plan.cores; c++) feeder.release(b);
     }
   });
-  feeder.prepare(stop);
+  feeder.prepare(stop, std::chrono::steady_clock::now() + std::chrono::seconds(1));
   feeder.serve(stop);
   releaser.join();
   producer.join();
