@@ -1,6 +1,7 @@
 #include "model-synthesis-engine.h"
 
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <time.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@ namespace txcore {
 namespace {
 
 constexpr double kBlockTargetUs = 4;  // a block holds about this much of the core's recent rate
+constexpr uint32_t kPrefetchAhead = 4;
 constexpr size_t kScratchBytes = 2 * size_t{kMaxIpBytes} + 64;  // the longest frame: l3 + 65535 < 2 x 65535
 // Prefill at most this long when the input comes slower than the batches fill (a sparse
 // model: PlanBuilder's per-bin cost, and its first chunks run before V8 has optimised it).
@@ -156,7 +158,18 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
   }
   const SynthPlan& plan = *plan_;
   const uint32_t room = ctx_.pools->normalRoom;
+  // The descriptors come from the feeder's cache and each packet's template from a random
+  // flow's: fetch them a few packets ahead (kPrefetchAhead), and the frame's first line.
+  for (uint32_t j = 0; j < len && j < kPrefetchAhead; j++) rte_prefetch0(&b.descs[block.index[j]]);
   for (uint32_t j = 0; j < len; j++) {
+    if (j + kPrefetchAhead < len) {
+      const SynthDesc& ahead = b.descs[block.index[j + kPrefetchAhead]];
+      rte_prefetch0(&b.descs[block.index[j + 2 * kPrefetchAhead < len ? j + 2 * kPrefetchAhead : len - 1]]);
+      const SynthSlot& slot = plan.slots[ahead.slot];
+      rte_prefetch0(&slot);
+      rte_prefetch0(plan.header(slot));
+    }
+    if (j + 2 < len) __builtin_prefetch(rte_pktmbuf_mtod(mbufs[j + 2], void*), 1);
     const uint32_t index = block.index[j];
     const SynthDesc& d = b.descs[index];
     const uint64_t flowSeq = b.flowSeq != nullptr ? b.flowSeq[index] : 0;
