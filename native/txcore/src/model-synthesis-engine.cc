@@ -141,7 +141,7 @@ void ModelSynthesisEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
   cs.blockCap = static_cast<uint32_t>(std::clamp(cs.packetsPerUs * kBlockTargetUs, 1.0, static_cast<double>(kMaxBlock)));
 }
 
-// Reserve (wait for room), build every frame from its template, commit.
+// Reserve (wait for room and mbufs), build every frame from its template, commit.
 bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, CoreState& cs) {
   SequenceRing& ring = *ctx_.rings[cs.core];
   BuildCounters& counters = ctx_.stats->build[cs.core];
@@ -156,16 +156,28 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
     bump(counters.poolStalls);
     if (!waitFor(cs.core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
+  if (!buildFrames(b, block, cs, mbufs)) return false;
+  ring.commit(pos, pos + len);
+  bump(counters.built, len);
+  bump(counters.blocks);
+  return true;
+}
+
+// Fills the block's slots. The descriptors come from the feeder's cache and each packet's
+// template from a random flow's: they are fetched a few packets ahead (kPrefetchAhead), and
+// each frame's first line two packets ahead. False when stopped waiting for a jumbo mbuf
+// (every mbuf of the block is then back in its pool).
+bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs) {
+  SequenceRing& ring = *ctx_.rings[cs.core];
   const SynthPlan& plan = *plan_;
   const uint32_t room = ctx_.pools->normalRoom;
-  // The descriptors come from the feeder's cache and each packet's template from a random
-  // flow's: fetch them a few packets ahead (kPrefetchAhead), and the frame's first line.
+  const uint64_t pos = block.pos;
+  const uint32_t len = block.len;
   for (uint32_t j = 0; j < len && j < kPrefetchAhead; j++) rte_prefetch0(&b.descs[block.index[j]]);
   for (uint32_t j = 0; j < len; j++) {
     if (j + kPrefetchAhead < len) {
-      const SynthDesc& ahead = b.descs[block.index[j + kPrefetchAhead]];
-      rte_prefetch0(&b.descs[block.index[j + 2 * kPrefetchAhead < len ? j + 2 * kPrefetchAhead : len - 1]]);
-      const SynthSlot& slot = plan.slots[ahead.slot];
+      const SynthSlot& slot = plan.slots[b.descs[block.index[j + kPrefetchAhead]].slot];
+      rte_prefetch0(&b.descs[block.index[std::min(j + 2 * kPrefetchAhead, len - 1)]]);
       rte_prefetch0(&slot);
       rte_prefetch0(plan.header(slot));
     }
@@ -176,8 +188,7 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
     rte_mbuf* m = mbufs[j];
     if (__builtin_expect(d.length > room, 0)) {
       rte_pktmbuf_free(m);
-      m = buildLargeFrame(cs, d, pos + j, flowSeq);
-      if (m == nullptr) {  // stopped while waiting for a jumbo mbuf
+      if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) {
         if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
         for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(pos + k).item));
         return false;
@@ -193,9 +204,6 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
     slot.owner = static_cast<uint16_t>(cs.core);
     slot.dueTsc.store(paced_ ? dueTsc(cs, b.dueNs[index]) : 0, std::memory_order_relaxed);
   }
-  ring.commit(pos, pos + len);
-  bump(counters.built, len);
-  bump(counters.blocks);
   return true;
 }
 

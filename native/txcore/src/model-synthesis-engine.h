@@ -59,6 +59,7 @@ class ModelSynthesisEngine final : public TxEngine {
   void processBatch(const SynthBatch& b, CoreState& cs);
   bool cutAtHorizon(const SynthBatch& b, CoreState& cs, Block* block);
   bool buildBlock(const SynthBatch& b, const Block& block, CoreState& cs);
+  bool buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs);
   __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(CoreState& cs, const SynthDesc& d, uint64_t seq, uint64_t flowSeq);
   void adaptBlockCap(CoreState& cs, uint32_t built);
   uint64_t duty(unsigned core, uint64_t now) const { return ctx_.drainDuty(ctx_.run, core, now); }

@@ -61,6 +61,13 @@ describe('model synthesis through net_pcap equals memoco generate -o', () => {
     });
   }
 
+  it('a dedicated drain lcore (--drain lcore) keeps the sequence too', async () => {
+    const expected = await reference(tls, { seed: 12 });
+    const { out, result } = await synthesizeToPcap(tls, { seed: 12, cores: 2, drain: 'lcore' });
+    expect((await frameDigests(out)).digests).toEqual(expected);
+    expect(result.perCore.every((c) => c.packets > 0)).toBe(true);
+  });
+
   it('a model with flow classes (16 KB budget), 2 cores, shorter than its window', async () => {
     expect(tlsClasses.model.info.classes).toBeGreaterThan(0);
     const durationS = windowS(tlsClasses) * 0.6;
