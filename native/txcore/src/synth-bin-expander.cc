@@ -178,44 +178,61 @@ const std::vector<uint32_t>& BinExpander::order(const std::vector<ExpandedPacket
   return order_;
 }
 
+namespace {
+
+// One stable LSD pass per 12-bit digit of the time offset (the key's high half), the last
+// writing the indexes (the key's low half) straight into `order`.
+template <unsigned Passes>
+void radixPasses(uint64_t* keys, uint64_t* tmp, uint32_t* counts, uint32_t n, uint32_t* order) {
+  for (unsigned p = 0; p < Passes; p++) {
+    uint32_t* c = counts + p * 4097;
+    for (unsigned b = 0; b < 4096; b++) c[b + 1] += c[b];
+    const unsigned shift = 32 + 12 * p;
+    if (p + 1 == Passes) {
+      for (uint32_t i = 0; i < n; i++) order[c[(keys[i] >> shift) & 0xfff]++] = static_cast<uint32_t>(keys[i]);
+    } else {
+      for (uint32_t i = 0; i < n; i++) tmp[c[(keys[i] >> shift) & 0xfff]++] = keys[i];
+      std::swap(keys, tmp);
+    }
+  }
+}
+
+template <unsigned Passes>
+void radixSort(const ExpandedPacket* packets, uint32_t n, double lo, uint64_t* keys, uint64_t* tmp, uint32_t* counts, uint32_t* order) {
+  std::fill(counts, counts + Passes * 4097, 0);
+  for (uint32_t i = 0; i < n; i++) {
+    const uint64_t t = static_cast<uint64_t>(packets[i].time - lo);
+    keys[i] = (t << 32) | i;
+    for (unsigned p = 0; p < Passes; p++) counts[p * 4097 + ((t >> (12 * p)) & 0xfff) + 1]++;
+  }
+  radixPasses<Passes>(keys, tmp, counts, n, order);
+}
+
+}  // namespace
+
 // Times are whole nanoseconds in the normal case and a bin spans far less than 2^32 ns:
-// then an LSD radix sort over the bytes of (time - earliest) is stable and linear. False
-// (the caller sorts by comparison) for fractional times or a wider span.
+// then an LSD radix sort (12-bit digits; 2 passes cover a 10 ms bin) over (time - earliest)
+// is stable and linear. False (the caller sorts by comparison) for fractional times or a
+// wider span.
 bool BinExpander::radixOrder(const std::vector<ExpandedPacket>& packets) {
   const uint32_t n = static_cast<uint32_t>(packets.size());
   double lo = packets[0].time, hi = lo;
   for (const ExpandedPacket& p : packets) {
-    if (p.time != std::floor(p.time)) return false;
+    // whole ns (times are < 2^53); the conversion test avoids a floor() call per packet
+    if (p.time != static_cast<double>(static_cast<int64_t>(p.time))) return false;
     lo = std::min(lo, p.time);
     hi = std::max(hi, p.time);
   }
   if (hi - lo >= 4294967296.0) return false;
+  const uint64_t span = static_cast<uint64_t>(hi - lo);
+  if (span == 0) return true;  // all at one time: input order is the order
   keys_.resize(n);
   keysTmp_.resize(n);
-  uint64_t* keys = keys_.data();
-  for (uint32_t i = 0; i < n; i++) keys[i] = (static_cast<uint64_t>(packets[i].time - lo) << 32) | i;
-  // 12-bit digits (3 x 4096 counters, 48 KB): 2 passes cover a 10 ms bin (< 2^24 ns).
-  const uint64_t span = static_cast<uint64_t>(hi - lo);
-  unsigned passes = 0;
-  while (passes < 3 && (span >> (12 * passes)) != 0) passes++;
-  if (passes == 0) return true;  // all at one time: input order is the order
   if (counts_.size() < 3 * 4097) counts_.resize(3 * 4097);
-  uint32_t* count = counts_.data();
-  std::fill(count, count + 3 * 4097, 0);
-  for (uint32_t i = 0; i < n; i++) {
-    uint64_t t = keys[i] >> 32;
-    for (unsigned p = 0; p < passes; p++) count[p * 4097 + ((t >> (12 * p)) & 0xfff) + 1]++;
-  }
-  for (unsigned p = 0; p < passes; p++) {
-    uint32_t* c = count + p * 4097;
-    for (unsigned b = 0; b < 4096; b++) c[b + 1] += c[b];
-    uint64_t* to = keysTmp_.data();
-    const unsigned shift = 32 + 12 * p;
-    for (uint32_t i = 0; i < n; i++) to[c[(keys[i] >> shift) & 0xfff]++] = keys[i];
-    keys_.swap(keysTmp_);
-    keys = keys_.data();
-  }
-  for (uint32_t i = 0; i < n; i++) order_[i] = static_cast<uint32_t>(keys_[i]);
+  uint64_t *keys = keys_.data(), *tmp = keysTmp_.data();
+  if (span < (1u << 12)) radixSort<1>(packets.data(), n, lo, keys, tmp, counts_.data(), order_.data());
+  else if (span < (1u << 24)) radixSort<2>(packets.data(), n, lo, keys, tmp, counts_.data(), order_.data());
+  else radixSort<3>(packets.data(), n, lo, keys, tmp, counts_.data(), order_.data());
   return true;
 }
 
