@@ -22,13 +22,20 @@
         "src/ts-replay-engine.cc",
         "src/ts-replay-report.cc",
         "src/ts-thread-placement.cc",
-        "src/ts-replay-napi-config.cc"
+        "src/ts-replay-napi-config.cc",
+        "src/synth-plan.cc",
+        "src/synth-packet-builder.cc",
+        "src/synth-bin-expander.cc",
+        "src/synth-chunk-queue.cc",
+        "src/synth-feeder.cc",
+        "src/model-synthesis-engine.cc",
+        "src/napi-synthesis.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags": ["-O3", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter", "<!@(pkg-config --cflags libdpdk)"],
+      "cflags": ["-O3", "-ffp-contract=off", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter", "<!@(pkg-config --cflags libdpdk)"],
       "cflags_cc": ["-std=gnu++20", "-fvisibility-inlines-hidden", "-Wno-volatile"],
       "libraries": ["<!@(pkg-config --libs libdpdk)"]
     }

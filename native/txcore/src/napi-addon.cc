@@ -10,6 +10,7 @@
 #include "exact-replay-engine.h"
 #include "napi-config.h"
 #include "ts-replay-napi-config.h"
+#include "napi-synthesis.h"
 #include "tx-run.h"
 
 namespace txcore {
@@ -130,6 +131,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("initEal", Napi::Function::New<initEal>(env, "initEal"));
   exports.Set("startExactReplay", Napi::Function::New<startExactReplay>(env, "startExactReplay"));
   exports.Set("startTsReplay", Napi::Function::New<startTsReplay>(env, "startTsReplay"));
+  registerSynthesis(env, exports);  // startSynthesis (napi-synthesis.cc)
   return exports;
 }
 

@@ -22,6 +22,8 @@ export const STAGE_CODES: Readonly<Record<string, TxcoreErrorCode>> = {
   ARCHIVE_BAD_DATE: 'TXCORE_ERR_ARCHIVE_CORRUPT',
   ARCHIVE_TRUNCATED: 'TXCORE_ERR_ARCHIVE_TRUNCATED',
   FLOW_LIMIT: 'TXCORE_ERR_FLOW_LIMIT',
+  SYNTH_PLAN: 'TXCORE_ERR_SYNTH_PLAN',
+  SYNTH_INPUT: 'TXCORE_ERR_SYNTH_INPUT',
 };
 
 /** Turns the addon's `{stage, errno, message}` into the coded error users see. */

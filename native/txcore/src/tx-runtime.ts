@@ -4,6 +4,8 @@ import { ealArguments, parseEalOptions, type EalOptions } from './eal-options.ts
 import { isFailed, loadAddon, type NativeReplayConfig, type TxcoreAddon } from './native-binding.ts';
 import { failureToError } from './native-failure.ts';
 import { parseReplayOptions, type ReplayOptions, type ReplayOptionsInput } from './replay-options.ts';
+import type { SynthesisOptions, SynthesisOptionsInput } from './synthesis-options.ts';
+import { startSynthesisRun } from './synthesis-runtime.ts';
 import { TxRun } from './tx-run.ts';
 import { nativeTsConfig } from './ts-native-config.ts';
 import { parseTsReplayOptions, type TsReplayOptions, type TsReplayOptionsInput } from './ts-replay-options.ts';
@@ -69,6 +71,11 @@ export class TxRuntime {
     const native = this.addon.startTsReplay(nativeTsConfig(options));
     if (isFailed(native)) throw failureToError(native.error, { file: options.archive });
     return new TsReplayRun(native, options);
+  }
+
+  /** Regenerates a flow model's traffic through a port (issue 4; synthesis-runtime.ts). */
+  startSynthesis(input: SynthesisOptionsInput | SynthesisOptions): Promise<TxRun> {
+    return startSynthesisRun(this.addon, this.workerLcores.length, input);
   }
 }
 
