@@ -3,6 +3,7 @@ import { inspectCommand } from './commands/inspect-command.ts';
 import { tsSynthCommand } from './commands/ts-synth-command.ts';
 import { tsInspectCommand } from './commands/ts-inspect-command.ts';
 import { tsConvertCommand } from './commands/ts-convert-command.ts';
+import { tsReplayCommand } from './commands/ts-replay-command.ts';
 import { verifyOrderCommand } from './commands/verify-order-command.ts';
 import { trainCommand } from './commands/train-command.ts';
 import { generateCommand } from './commands/generate-command.ts';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CliCommand[] = [
   tsSynthCommand,
   tsInspectCommand,
   tsConvertCommand,
+  tsReplayCommand,
   verifyOrderCommand,
   trainCommand,
   generateCommand,

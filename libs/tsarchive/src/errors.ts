@@ -27,6 +27,7 @@ export const TSARCHIVE_ERRORS = {
   TSARCHIVE_ERR_MSEED_TRUNCATED: { description: 'The miniSEED file ends inside a record.', status: 400 },
   TSARCHIVE_ERR_MSEED_UNSUPPORTED_ENCODING: { description: 'A miniSEED record uses a data encoding other than INT16, INT32, FLOAT32, FLOAT64, STEIM1 or STEIM2.', status: 400 },
   TSARCHIVE_ERR_MSEED_BAD_DATA: { description: 'A miniSEED record\'s data does not decode: Steim frames hold fewer samples than the header says, or the last sample differs from the reverse integration constant.', status: 400 },
+  TSARCHIVE_ERR_BAD_FLOW_MAP: { description: 'A time-series replay flow map (--flows map.json) is not valid: not JSON, a flow without "src"/"dst" as "IPv4:PORT", a bad MAC, a device mapped twice, a protocol other than UDP. The message names the JSON path.', status: 400 },
 } as const satisfies ErrorRegistry;
 
 export type TsArchiveErrorCode = keyof typeof TSARCHIVE_ERRORS;

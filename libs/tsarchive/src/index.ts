@@ -39,3 +39,6 @@ export type { TsConvertOptions, TsConvertOptionsInput, InputFormat } from './con
 export { PAYLOAD_KINDS } from './convert/common/payload-encoder.ts';
 export type { PayloadKind } from './convert/common/payload-encoder.ts';
 export type { DeviceMapping } from './convert/common/device-registry.ts';
+
+export { parseFlowMap } from './flows/flow-map-parser.ts';
+export type { FlowMap, FlowMapTuple, FlowMapDefaults } from './flows/flow-map-parser.ts';

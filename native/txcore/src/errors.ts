@@ -21,6 +21,13 @@ export const TXCORE_ERRORS = {
   TXCORE_ERR_TRACE_FORMAT: { description: 'The trace is not a pcap or pcapng file (bad magic).', status: 400 },
   TXCORE_ERR_TRACE_CORRUPT: { description: 'A record of the trace is corrupt; the replay stopped there and reports what it sent (details: offset, record).', status: 400 },
   TXCORE_ERR_TRACE_TRUNCATED: { description: 'The trace ends in the middle of a record; everything before it was sent (details: offset, record).', status: 400 },
+  TXCORE_ERR_OPTION_CONFLICT: { description: 'Two time-series replay options contradict each other (e.g. --tight-loop-ns with --fast-forward, --drift-us with --tight-loop-ns 0, --ooo-window-us without --ooo-probability); the message names both.', status: 400 },
+  TXCORE_ERR_ARCHIVE_OPEN: { description: 'The time-series archive cannot be opened or read.' },
+  TXCORE_ERR_ARCHIVE_CORRUPT: { description: 'A record of the archive is bad (Length below 30, a non-decimal timestamp digit, an impossible date); the replay sent every record before it and reports them (details: offset, record, reason BAD_LENGTH | BAD_BCD | BAD_DATE).', status: 400 },
+  TXCORE_ERR_ARCHIVE_TRUNCATED: { description: 'The archive ends inside a record; every record before it was sent (details: offset, record).', status: 400 },
+  TXCORE_ERR_FLOW_LIMIT: { description: 'The archive has more devices (65,536) or the flow rule more flows than one replay tells apart, or port-per-device ran out of source ports; records before it were sent.', status: 400 },
+  TXCORE_ERR_SYNTH_PLAN: { description: "The model's regeneration plan is inconsistent (tables that do not match, packet counts that are not whole numbers): the model file is damaged or not of this version.", status: 400 },
+  TXCORE_ERR_SYNTH_INPUT: { description: 'Count-chunk production failed mid-run (ONNX inference, an inconsistent chunk): the packets before it were sent; the message names the cause (e.g. FLOWMODEL_ERR_INFERENCE).' },
 } as const satisfies ErrorRegistry;
 
 export type TxcoreErrorCode = keyof typeof TXCORE_ERRORS;

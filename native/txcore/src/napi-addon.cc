@@ -9,6 +9,8 @@
 #include "eal-runtime.h"
 #include "exact-replay-engine.h"
 #include "napi-config.h"
+#include "ts-replay-napi-config.h"
+#include "napi-synthesis.h"
 #include "tx-run.h"
 
 namespace txcore {
@@ -106,12 +108,30 @@ Napi::Value startExactReplay(const Napi::CallbackInfo& info) {
   return env.GetInstanceData<AddonData>()->nativeRun.New({Napi::External<std::shared_ptr<TxRun>>::New(env, &holder)});
 }
 
+// Time-series replay (issue 5): the same run machinery with the ts-replay engine.
+Napi::Value startTsReplay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RunConfig config;
+  TsReplayConfig ts;
+  std::string why = "startTsReplay(config: object)";
+  if (!info[0].IsObject() || !readTsReplayConfig(info[0].As<Napi::Object>(), &config, &ts, &why)) {
+    return errorResult(env, TxFailure::make(stage::kBadConfig, EINVAL, why));
+  }
+  std::shared_ptr<TxRun> run;
+  TxFailure failed = TxRun::create(config, std::make_unique<TsReplayEngine>(ts), &run);
+  if (failed.failed()) return errorResult(env, failed);
+  std::shared_ptr<TxRun> holder = run;
+  return env.GetInstanceData<AddonData>()->nativeRun.New({Napi::External<std::shared_ptr<TxRun>>::New(env, &holder)});
+}
+
 Napi::Object init(Napi::Env env, Napi::Object exports) {
   AddonData* data = new AddonData();
   data->nativeRun = Napi::Persistent(NativeRun::define(env));
   env.SetInstanceData(data);
   exports.Set("initEal", Napi::Function::New<initEal>(env, "initEal"));
   exports.Set("startExactReplay", Napi::Function::New<startExactReplay>(env, "startExactReplay"));
+  exports.Set("startTsReplay", Napi::Function::New<startTsReplay>(env, "startTsReplay"));
+  registerSynthesis(env, exports);  // startSynthesis (napi-synthesis.cc)
   return exports;
 }
 

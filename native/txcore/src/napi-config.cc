@@ -110,6 +110,7 @@ Napi::Object snapshotValue(Napi::Env env, const RunSnapshot& s) {
   Napi::Object figures = Napi::Object::New(env);
   for (const auto& [name, value] : s.figures) figures.Set(name, static_cast<double>(value));
   out.Set("figures", figures);
+  if (!s.detailJson.empty()) out.Set("detail", s.detailJson);
   return out;
 }
 

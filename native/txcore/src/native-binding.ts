@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CountChunk } from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 
 /** A native failure as the addon returns it (txcore-failure.h). */
@@ -31,6 +32,8 @@ export interface NativeSnapshot {
   seconds: number;
   running: boolean;
   figures: Record<string, number>;
+  /** The engine's structured figures as JSON (time-series replay: per-flow counters). */
+  detail?: string;
 }
 
 export interface NativeResult extends NativeSnapshot {
@@ -72,11 +75,123 @@ export interface NativeReplayConfig {
   pacingValue: number;
 }
 
+/** A flow as the ts-replay engine reads it (ts-replay-napi-config.cc): host-order IPv4 numbers, hex MACs. */
+export interface NativeTsFlow {
+  srcMac: string;
+  dstMac: string;
+  srcIp: number;
+  dstIp: number;
+  srcPort: number;
+  dstPort: number;
+}
+
+/** The flat config startTsReplay reads (ts-replay-napi-config.cc); built by tx-runtime.ts. */
+export interface NativeTsReplayConfig {
+  portDevargs: string;
+  portName: string;
+  txDescriptors: number;
+  ringSlots: number;
+  burst: number;
+  lateThresholdNs: number;
+  archivePath: string;
+  bufferBytes: number;
+  workers: number;
+  queueSlots: number;
+  tx: number;
+  oooThreads: number;
+  timing: 'timestamps' | 'tight-loop';
+  fastForward: number;
+  tightLoopNs: number;
+  /** -1: no drift window. */
+  driftUs: number;
+  oooProbability: number;
+  oooWindowUs: number;
+  seed: number;
+  payload: 'data' | 'record';
+  perFlow: boolean;
+  leadUs: number;
+  txPriority: 'auto' | 'realtime' | 'nice';
+  flowRule: 'port-per-device' | 'single';
+  base: NativeTsFlow;
+  mappedFlows: NativeTsFlow[];
+  /** `id`: the Device ID as 32 hex digits; `flow`: index into mappedFlows. */
+  mappedDevices: { id: string; flow: number }[];
+}
+
 type Failed = { error: NativeFailure };
+
+/** The flat config startSynthesis reads (napi-synthesis.cc readRun); built by synthesis-runtime.ts. */
+export interface NativeSynthesisConfig {
+  portDevargs: string;
+  portName: string;
+  txDescriptors: number;
+  cores: number;
+  drain: 'flush' | 'lcore';
+  ringSlots: number;
+  burst: number;
+  lateThresholdNs: number;
+  leadUs: number;
+  batchDescs: number;
+  /** 0: start as soon as ready. */
+  startAtUnixMs: number;
+  pacingMode: 'topspeed' | 'speed' | 'pps';
+  pacingValue: number;
+}
+
+/** The regeneration plan as startSynthesis copies it (synthesis-plan.ts builds it). */
+export interface NativeSynthesisPlan {
+  seed: number;
+  binNs: number;
+  windowBins: number;
+  totalBins: number;
+  endNs: number;
+  tag: boolean;
+  cores: number;
+  rows: number;
+  ipVersion: Uint8Array;
+  proto: Uint8Array;
+  headerOffset: Uint32Array;
+  headerBytes: Uint8Array;
+  l3Offset: Uint16Array;
+  l4Offset: Uint16Array;
+  firstFlags: Uint8Array;
+  lastFlags: Uint8Array;
+  sizeOffset: Uint32Array;
+  sizeLo: Uint16Array;
+  sizeSpan: Uint16Array;
+  sizeCum: Uint32Array;
+  flagOffset: Uint32Array;
+  flagValue: Uint8Array;
+  flagCum: Uint32Array;
+  gapOffset: Uint32Array;
+  gapLo: Float64Array;
+  gapSpan: Float64Array;
+  gapCum: Uint32Array;
+  rowTemplate: Uint32Array;
+  rowVariant: Uint32Array;
+  rowPackets: Float64Array;
+  rowReverse: Float64Array;
+  rowStartNs: Float64Array;
+  rowEndNs: Float64Array;
+  /** Generation core of each row, 0xffff for rows this host does not send. */
+  rowCore: Uint16Array;
+}
+
+/** A synthesis run: a NativeRun fed with count chunks (libs/flow-model CountChunk). */
+export interface NativeSynthesisRun extends NativeRun {
+  /** true: copied into the queue; false: full (await waitRoom()) or closed. */
+  pushChunk(chunk: CountChunk): boolean | Failed;
+  /** Settles true when a queue slot is free, false once the run is over. */
+  waitRoom(): Promise<boolean>;
+  endInput(): void;
+  abortInput(message: string): void;
+}
 
 export interface TxcoreAddon {
   initEal(args: string[], echoLogs: boolean): NativeEalInfo | Failed;
   startExactReplay(config: NativeReplayConfig): NativeRun | Failed;
+  startTsReplay(config: NativeTsReplayConfig): NativeRun | Failed;
+  startSynthesis(config: NativeSynthesisConfig, plan: NativeSynthesisPlan): NativeSynthesisRun | Failed;
 }
 
 export function isFailed(value: unknown): value is Failed {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,9 @@ class TxEngine {
   virtual const char* name() const = 0;
   // Engine-specific figures for the stats snapshot (name, value); `ended`: the IO side is done.
   virtual std::vector<std::pair<const char*, uint64_t>> figures(bool ended) const { (void)ended; return {}; }
+  // Structured figures that do not fit name/value pairs (time-series replay: per-flow
+  // counters and device names), as one JSON text; empty for none. Read by the JS thread.
+  virtual std::string detailJson(bool ended) const { (void)ended; return {}; }
 };
 
 }  // namespace txcore

@@ -254,7 +254,9 @@ RunSnapshot TxRun::snapshot() const {
   s.seconds = first != 0 && last > first ? static_cast<double>(last - first) / static_cast<double>(tscHz_) : 0;
   s.running = running_.load(std::memory_order_relaxed);
   s.mbufsOutstanding = mbufsOutstanding_;
-  s.figures = engine_->figures(engine_->endSeq() != UINT64_MAX && !s.running);
+  const bool ended = engine_->endSeq() != UINT64_MAX && !s.running;
+  s.figures = engine_->figures(ended);
+  s.detailJson = engine_->detailJson(ended);
   return s;
 }
 

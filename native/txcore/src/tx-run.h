@@ -38,6 +38,7 @@ struct RunSnapshot {
   uint64_t latenessMaxNs = 0;
   double seconds = 0;  // first to last packet handed to the port
   std::vector<std::pair<const char*, uint64_t>> figures;  // the engine's own
+  std::string detailJson;  // the engine's structured figures (TxEngine::detailJson), or empty
   bool running = false;
   int64_t mbufsOutstanding = -1;  // after the run: mbufs not back in the pools (0, or a leak)
 };

@@ -3,6 +3,7 @@ import { latenessSummary, type LatenessSummary } from './lateness-summary.ts';
 import type { NativeResult, NativeRun, NativeSnapshot } from './native-binding.ts';
 import { failureToError } from './native-failure.ts';
 import type { ReplayOptions } from './replay-options.ts';
+import type { SynthesisOptions } from './synthesis-options.ts';
 
 export interface CoreStats {
   core: number;
@@ -74,11 +75,11 @@ export interface WatchOptions {
   intervalMs?: number;
 }
 
-/** A running replay: poll stats(), stop() it, await done(). */
+/** A running replay or model synthesis: poll stats(), stop() it, await done(). */
 export class TxRun {
   private readonly result: Promise<ReplayResult>;
 
-  constructor(private readonly native: NativeRun, readonly options: ReplayOptions) {
+  constructor(private readonly native: NativeRun, readonly options: ReplayOptions | SynthesisOptions) {
     this.result = native.done().then((r) => this.toResult(r));
   }
 
@@ -117,7 +118,8 @@ export class TxRun {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
       mbufsOutstanding: native.mbufsOutstanding ?? 0,
     };
-    if (native.failure) result.failure = failureToError(native.failure, { file: this.options.trace, sentPackets: stats.packets });
+    const source = 'trace' in this.options ? { file: this.options.trace } : { modelId: this.options.model.modelId };
+    if (native.failure) result.failure = failureToError(native.failure, { ...source, sentPackets: stats.packets });
     return result;
   }
 }

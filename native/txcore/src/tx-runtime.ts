@@ -4,7 +4,12 @@ import { ealArguments, parseEalOptions, type EalOptions } from './eal-options.ts
 import { isFailed, loadAddon, type NativeReplayConfig, type TxcoreAddon } from './native-binding.ts';
 import { failureToError } from './native-failure.ts';
 import { parseReplayOptions, type ReplayOptions, type ReplayOptionsInput } from './replay-options.ts';
+import type { SynthesisOptions, SynthesisOptionsInput } from './synthesis-options.ts';
+import { startSynthesisRun } from './synthesis-runtime.ts';
 import { TxRun } from './tx-run.ts';
+import { nativeTsConfig } from './ts-native-config.ts';
+import { parseTsReplayOptions, type TsReplayOptions, type TsReplayOptionsInput } from './ts-replay-options.ts';
+import { TsReplayRun } from './ts-replay-run.ts';
 
 let current: TxRuntime | undefined;
 
@@ -54,6 +59,23 @@ export class TxRuntime {
     const native = this.addon.startExactReplay(nativeConfig(options));
     if (isFailed(native)) throw failureToError(native.error, { file: options.trace });
     return new TxRun(native, options);
+  }
+
+  /** Starts a time-series replay of an archive (issue 5); resolves through the returned run. */
+  startTsReplay(input: TsReplayOptionsInput | TsReplayOptions): TsReplayRun {
+    const options = 'timing' in input ? (input as TsReplayOptions) : parseTsReplayOptions(input as TsReplayOptionsInput);
+    const threads = options.tx + (options.ooo?.threads ?? 0);
+    if (threads > this.workerLcores.length) {
+      throw new MemocoError('TXCORE_ERR_LCORES', `--tx ${options.tx}${options.ooo ? ` + --ooo-threads ${options.ooo.threads}` : ''} needs ${threads} worker lcores; EAL started with ${this.workerLcores.length}`);
+    }
+    const native = this.addon.startTsReplay(nativeTsConfig(options));
+    if (isFailed(native)) throw failureToError(native.error, { file: options.archive });
+    return new TsReplayRun(native, options);
+  }
+
+  /** Regenerates a flow model's traffic through a port (issue 4; synthesis-runtime.ts). */
+  startSynthesis(input: SynthesisOptionsInput | SynthesisOptions): Promise<TxRun> {
+    return startSynthesisRun(this.addon, this.workerLcores.length, input);
   }
 }
 

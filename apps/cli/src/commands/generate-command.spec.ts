@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inspectTrace } from '@memoco/pcap';
+import { inspectTrace, TraceReader } from '@memoco/pcap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIo } from '../io-capture.ts';
 import { runCli } from '../main.ts';
@@ -14,8 +14,8 @@ import { trainCommand } from './train-command.ts';
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'libs', 'pcap', 'fixtures');
 const original = join(fixtures, 'zeek__wikipedia.pcap');
 const commands = [trainCommand, generateCommand, fidelityCommand];
-const run = async (args: string[]) => {
-  const io = captureIo();
+const run = async (args: string[], opts: { signal?: AbortSignal; isTty?: boolean } = {}) => {
+  const io = captureIo(opts);
   const code = await runCli(args, io, commands);
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 };
@@ -76,5 +76,67 @@ describe('memoco generate and memoco fidelity', () => {
     expect((await run(['generate', model])).code).toBe(2);
     expect((await run(['generate', model, '-o', join(dir, 'y.pcap'), '--seed', '-1'])).code).toBe(2);
     expect((await run(['fidelity', original])).code).toBe(2);
+  });
+});
+
+/** Frames of a capture, in order (link type ignored: net_pcap writes Ethernet). */
+async function frames(file: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const batch of new TraceReader(file, { decode: false }).batches()) {
+    for (let i = 0; i < batch.count; i++) out.push(Buffer.from(batch.data.subarray(batch.dataOffset[i]!, batch.dataOffset[i]! + batch.capLen[i]!)).toString('hex'));
+  }
+  return out;
+}
+
+describe('memoco generate --port (the native synthesis engine)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'memoco-generate-port-'));
+  const model = join(dir, 'wiki.onnx');
+  beforeAll(async () => {
+    expect((await run(['train', original, '-o', model])).code).toBe(0);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('sends what -o writes, byte for byte, and prints memoco replay\'s figures (--json)', async () => {
+    const file = join(dir, 'file.pcap');
+    const sent = join(dir, 'sent.pcap');
+    expect((await run(['generate', model, '-o', file, '--seed', '8', '--duration', '15', '--tag'])).code).toBe(0);
+    const port = await run(['generate', model, '--port', `net_pcap0,tx_pcap=${sent}`, '--seed', '8', '--duration', '15', '--tag', '--cores', '2', '--topspeed', '--json']);
+    expect([port.code, port.stderr]).toEqual([0, '']);
+    const result = JSON.parse(port.stdout);
+    expect(result).toMatchObject({ packets: expect.any(Number), seconds: expect.any(Number), pps: expect.any(Number), gbps: expect.any(Number), late: 0, stopped: false, seed: 8, durationS: 15, modelId: sha(model) });
+    expect(Object.keys(result.lateness)).toEqual(['p50Us', 'p99Us', 'maxUs']);
+    expect(result.perCore.map((c: { core: number }) => c.core)).toEqual([0, 1]);
+    const expected = await frames(file);
+    expect(result.packets).toBe(expected.length);
+    expect(await frames(sent)).toEqual(expected);
+  });
+
+  it('prints a human summary and draws progress only on a terminal; paced by --pps', async () => {
+    const { code, stdout, stderr } = await run(['generate', model, '--port', 'net_null0', '--pps', '500'], { isTty: true });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^generate: 126 packets, [0-9.]+ MB in [0-9.]+ s: /);
+    expect(stdout).toMatch(/late: \d+ \(lateness p50 [0-9.]+ us, p99 [0-9.]+ us, max [0-9.]+ us\)/);
+    expect(stderr).toContain('\rgenerate: ');
+  });
+
+  it('Ctrl-C stops cleanly: figures printed, exit 130', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const { code, stdout } = await run(['generate', model, '--port', 'net_null0', '--pps', '2000', '--duration', '100000', '--json'], { signal: controller.signal });
+    expect(code).toBe(130);
+    expect(JSON.parse(stdout)).toMatchObject({ stopped: true, packets: expect.any(Number) });
+  });
+
+  it('bad input: one coded line each', async () => {
+    expect((await run(['generate', model, '-o', join(dir, 'x.pcap'), '--port', 'net_null0'])).code).toBe(2);
+    expect((await run(['generate', model, '-o', join(dir, 'x.pcap'), '--topspeed'])).code).toBe(2);
+    const spec = await run(['generate', model, '--port', 'net_nope0']);
+    expect([spec.code, spec.stderr]).toEqual([1, expect.stringMatching(/^memoco generate: TXCORE_ERR_PORT_SPEC: /)]);
+    const rates = await run(['generate', model, '--port', 'net_null0', '--pps', '10', '--topspeed']);
+    expect([rates.code, rates.stderr]).toEqual([1, expect.stringMatching(/^memoco generate: TXCORE_ERR_RATE_CONFLICT: /)]);
+    const notModel = join(dir, 'not-a-model.onnx');
+    writeFileSync(notModel, 'hello');
+    const bad = await run(['generate', notModel, '--port', 'net_null0']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringMatching(/^memoco generate: FLOWMODEL_ERR_BAD_MODEL: /)]);
   });
 });

@@ -1,0 +1,252 @@
+#include "model-synthesis-engine.h"
+
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "synth-packet-builder.h"
+
+namespace txcore {
+namespace {
+
+constexpr double kBlockTargetUs = 4;  // a block holds about this much of the core's recent rate
+constexpr uint32_t kPrefetchAhead = 4;
+constexpr size_t kScratchBytes = 2 * size_t{kMaxIpBytes} + 64;  // the longest frame: l3 + 65535 < 2 x 65535
+// Prefill at most this long when the input comes slower than the batches fill (a sparse
+// model: PlanBuilder's per-bin cost, and its first chunks run before V8 has optimised it).
+// A paced run late from its first packets is worse than a later start.
+constexpr int64_t kPrepareMs = 1000, kPrepareTopspeedMs = 100;
+constexpr int64_t kMaxPrepareMs = 10000;  // ... and at most this long before a wall-clock start
+
+int64_t wallNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Copies a frame built in scratch into a chain of jumbo segments (sized by the caller).
+void copyIntoChain(rte_mbuf* head, const uint8_t* src) {
+  for (rte_mbuf* m = head; m != nullptr; m = m->next) {
+    memcpy(rte_pktmbuf_mtod(m, uint8_t*), src, m->data_len);
+    src += m->data_len;
+  }
+}
+
+// Faults in every data room of `pool` once (an mbuf's 2 KB of data is otherwise touched the
+// first time the ring cycles through it): without this a run's RSS grew by the pool's size
+// over its first tens of seconds, and memory must not grow with the duration (issue 4).
+}  // namespace
+
+TxFailure ModelSynthesisEngine::begin(const EngineContext& context) {
+  ctx_ = context;
+  if (plan_->cores != context.cores) return TxFailure::make(stage::kBadConfig, EINVAL, "the plan binds rows to a different number of cores than the run has");
+  paced_ = config_.pacing.mode != PacingConfig::kTopspeed;
+  tscPerNsQ32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(context.tscHz) << 32) / 1000000000u);
+  leadTsc_ = static_cast<uint64_t>(config_.leadUs) * context.tscPerUs;
+  scratch_.assign(kScratchBytes * context.cores, 0);
+  return feeder_.open(plan_.get(), queue_.get(), config_.pacing, config_.batchDescs);
+}
+
+// IO thread, before the start: the first batches of packets are fed, and a wall-clock start
+// (the fleet's synchronised t = 0) is turned into a TSC deadline the cores wait for.
+void ModelSynthesisEngine::prepare() {
+  // Prefill for at least kPrepareMs, or up to just before a wall-clock start further away
+  // (bounded): paced runs then start with up to 4 batches of packets ready.
+  const int64_t prepareMs = paced_ ? kPrepareMs : kPrepareTopspeedMs;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(prepareMs);
+  int64_t startNs = static_cast<int64_t>(config_.startAtUnixMs * 1e6);
+  if (startNs > 0) {
+    int64_t ahead = std::min<int64_t>(startNs - wallNs() - 5000000, kMaxPrepareMs * 1000000ll);
+    if (ahead > prepareMs * 1000000ll) deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ahead);
+  }
+  feeder_.prepare(*ctx_.stop, deadline);
+  if (startNs <= 0) return;
+  uint64_t tsc = readTsc();
+  int64_t now = wallNs();
+  refTsc_ = tsc;
+  refWallNs_ = now;
+  startAtNs_ = startNs;
+  if (startNs > now) wallStartTsc_ = tsc + static_cast<uint64_t>(static_cast<unsigned __int128>(startNs - now) * ctx_.tscHz / 1000000000u);
+}
+
+void ModelSynthesisEngine::runOnCore(unsigned core) {
+  CoreState& cs = cores_[core];
+  cs.core = core;
+  cs.scratch = scratch_.data() + kScratchBytes * core;
+  cs.startTsc = std::max(ctx_.startTsc->load(std::memory_order_acquire), wallStartTsc_);
+  // Paced cores wait per block (cutAtHorizon); at topspeed the first block waits for t = 0.
+  if (!paced_ && cs.startTsc > readTsc() &&
+      !waitUntilTsc(cs.startTsc, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, [this, core](uint64_t now) { return duty(core, now); })) {
+    return;
+  }
+  cs.lastCommitTsc = readTsc();
+  for (uint32_t gen = 0;; gen++) {
+    const SynthBatch* b = feeder_.acquire(gen, *ctx_.stop);
+    if (b == nullptr) return;
+    processBatch(*b, cs);
+    feeder_.release(b);  // even when stopped: the feeder may be waiting for it
+    if (stopped()) return;
+  }
+}
+
+// This core's packets of one batch, in blocks of CONSECUTIVE global positions it owns (its
+// instances' packets), at most blockCap long and, when paced, due within the lead time.
+void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
+  const bool single = ctx_.cores == 1;
+  const uint32_t* idx = single ? nullptr : b.indexOf(cs.core);
+  const uint32_t count = single ? b.count : b.coreCount[cs.core];
+  Block block;
+  for (uint32_t i = 0; i < count;) {
+    if (stopped()) return;
+    uint32_t limit = std::min(cs.blockCap, count - i);
+    block.len = 1;
+    block.index[0] = single ? i : idx[i];
+    if (single) {
+      for (; block.len < limit; block.len++) block.index[block.len] = i + block.len;
+    } else {
+      while (block.len < limit && idx[i + block.len] == block.index[0] + block.len) block.index[block.len] = idx[i + block.len], block.len++;
+    }
+    if (paced_ && !cutAtHorizon(b, cs, &block)) return;
+    block.pos = b.firstSeq + block.index[0];
+    if (!buildBlock(b, block, cs)) return;
+    adaptBlockCap(cs, block.len);
+    ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, readTsc());
+    i += block.len;
+  }
+}
+
+bool ModelSynthesisEngine::cutAtHorizon(const SynthBatch& b, CoreState& cs, Block* block) {
+  uint64_t due = dueTsc(cs, b.dueNs[block->index[0]]);
+  if (due > readTsc() + leadTsc_ &&
+      !waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, [this, core = cs.core](uint64_t now) { return duty(core, now); })) {
+    return false;
+  }
+  uint64_t horizon = readTsc() + leadTsc_;
+  uint32_t k = 1;
+  while (k < block->len && dueTsc(cs, b.dueNs[block->index[k]]) <= horizon) k++;
+  block->len = k;
+  return true;
+}
+
+// MEMOCO's "block sizes follow each core's recent rate" (as exact-replay-engine.cc).
+void ModelSynthesisEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
+  uint64_t now = readTsc();
+  double us = static_cast<double>(now - cs.lastCommitTsc) / static_cast<double>(ctx_.tscPerUs);
+  cs.lastCommitTsc = now;
+  double rate = built / std::max(us, 0.01);
+  cs.packetsPerUs = cs.packetsPerUs * 0.875 + rate * 0.125;
+  cs.blockCap = static_cast<uint32_t>(std::clamp(cs.packetsPerUs * kBlockTargetUs, 1.0, static_cast<double>(kMaxBlock)));
+}
+
+// Reserve (wait for room and mbufs), build every frame from its template, commit.
+bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, CoreState& cs) {
+  SequenceRing& ring = *ctx_.rings[cs.core];
+  BuildCounters& counters = ctx_.stats->build[cs.core];
+  const uint64_t pos = block.pos;
+  const uint32_t len = block.len;
+  if (!ring.hasRoom(pos + len)) {
+    bump(counters.ringStalls);
+    if (!waitFor(cs.core, [&] { return ring.hasRoom(pos + len); })) return false;
+  }
+  rte_mbuf* mbufs[kMaxBlock];
+  if (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
+    bump(counters.poolStalls);
+    if (!waitFor(cs.core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
+  }
+  if (!buildFrames(b, block, cs, mbufs)) return false;
+  ring.commit(pos, pos + len);
+  bump(counters.built, len);
+  bump(counters.blocks);
+  return true;
+}
+
+// Fills the block's slots. The descriptors come from the feeder's cache and each packet's
+// template from a random flow's: they are fetched a few packets ahead (kPrefetchAhead), and
+// each frame's first line two packets ahead. False when stopped waiting for a jumbo mbuf
+// (every mbuf of the block is then back in its pool).
+bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs) {
+  SequenceRing& ring = *ctx_.rings[cs.core];
+  const SynthPlan& plan = *plan_;
+  const uint32_t room = ctx_.pools->normalRoom;
+  const uint64_t pos = block.pos;
+  const uint32_t len = block.len;
+  for (uint32_t j = 0; j < len && j < kPrefetchAhead; j++) rte_prefetch0(&b.descs[block.index[j]]);
+  for (uint32_t j = 0; j < len; j++) {
+    if (j + kPrefetchAhead < len) {
+      const SynthSlot& slot = plan.slots[b.descs[block.index[j + kPrefetchAhead]].slot];
+      rte_prefetch0(&b.descs[block.index[std::min(j + 2 * kPrefetchAhead, len - 1)]]);
+      rte_prefetch0(&slot);
+      rte_prefetch0(plan.header(slot));
+    }
+    if (j + 2 < len) __builtin_prefetch(rte_pktmbuf_mtod(mbufs[j + 2], void*), 1);
+    const uint32_t index = block.index[j];
+    const SynthDesc& d = b.descs[index];
+    const uint64_t flowSeq = b.flowSeq != nullptr ? b.flowSeq[index] : 0;
+    rte_mbuf* m = mbufs[j];
+    if (__builtin_expect(d.length > room, 0)) {
+      rte_pktmbuf_free(m);
+      if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) {
+        if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
+        for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(pos + k).item));
+        return false;
+      }
+    } else {
+      synthesizeFrame(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
+      m->data_len = static_cast<uint16_t>(d.length);
+      m->pkt_len = d.length;
+    }
+    SequenceSlot& slot = ring.slot(pos + j);
+    slot.item = m;
+    slot.bytes = d.length;
+    slot.owner = static_cast<uint16_t>(cs.core);
+    slot.dueTsc.store(paced_ ? dueTsc(cs, b.dueNs[index]) : 0, std::memory_order_relaxed);
+  }
+  return true;
+}
+
+// Frames longer than a normal mbuf: built in the core's scratch, then copied into 64 KB
+// jumbo segments. Jumbo mbufs are taken only within jumboWindow of the drain head, so every
+// position before ours can drain and free its own: waiting here cannot deadlock.
+rte_mbuf* ModelSynthesisEngine::buildLargeFrame(CoreState& cs, const SynthDesc& d, uint64_t seq, uint64_t flowSeq) {
+  const MbufPools& pools = *ctx_.pools;
+  const SequenceRing& ring = *ctx_.rings[cs.core];
+  if (!waitFor(cs.core, [&] { return seq + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
+  synthesizeFrame(*plan_, d, seq, flowSeq, cs.scratch, kScratchBytes);
+  rte_mbuf* head = nullptr;
+  rte_mbuf* tail = nullptr;
+  for (uint32_t left = d.length; left > 0;) {
+    rte_mbuf* m = nullptr;
+    if (!waitFor(cs.core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
+    uint32_t take = std::min(left, pools.jumboRoom);
+    m->data_len = static_cast<uint16_t>(take);
+    if (head == nullptr) head = m;
+    else tail->next = m, head->nb_segs++;
+    tail = m;
+    left -= take;
+  }
+  head->pkt_len = d.length;
+  copyIntoChain(head, cs.scratch);
+  return head;
+}
+
+std::vector<std::pair<const char*, uint64_t>> ModelSynthesisEngine::figures(bool ended) const {
+  SynthFeeder::Counters c = feeder_.counters();
+  std::vector<std::pair<const char*, uint64_t>> f{{"chunks", c.chunks},          {"bins", c.bins},
+                                                  {"dropped", c.dropped},        {"inputWaits", c.inputWaits},
+                                                  {"batchWaits", c.batchWaits},  {"members", c.members}};
+  uint64_t first = ctx_.stats != nullptr ? ctx_.stats->firstSendTsc.load(std::memory_order_relaxed) : 0;
+  if (startAtNs_ != 0 && first != 0) {
+    // Wall clock of the first packet handed to the port, against when it was due.
+    int64_t sentNs = refWallNs_ + static_cast<int64_t>((static_cast<unsigned __int128>(first - refTsc_) * 1000000000u) / ctx_.tscHz);
+    int64_t skew = sentNs - (startAtNs_ + std::max<int64_t>(0, feeder_.firstDueNs()));
+    f.emplace_back("startLateNs", skew > 0 ? static_cast<uint64_t>(skew) : 0);
+    f.emplace_back("startEarlyNs", skew < 0 ? static_cast<uint64_t>(-skew) : 0);
+  }
+  (void)ended;
+  return f;
+}
+
+}  // namespace txcore

@@ -1,0 +1,263 @@
+#include "napi-synthesis.h"
+
+#include <memory>
+#include <string>
+
+#include "model-synthesis-engine.h"
+#include "napi-config.h"
+#include "synth-chunk-queue.h"
+#include "synth-plan.h"
+#include "tx-run.h"
+
+namespace txcore {
+namespace {
+
+Napi::Object errorResult(Napi::Env env, const TxFailure& failure) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("error", failureValue(env, failure));
+  return out;
+}
+
+// Reads fields the TypeScript wrapper validated (synthesis-options.ts, synthesis-plan.ts);
+// a missing field or a wrong type is a wrapper bug and is reported as such.
+struct FieldReader {
+  const Napi::Object& obj;
+  std::string where;
+  std::string error;
+
+  bool fail(const char* key, const char* what) {
+    if (error.empty()) error = where + "." + key + " must be " + what;
+    return false;
+  }
+  double number(const char* key) {
+    Napi::Value v = obj.Get(key);
+    if (!v.IsNumber()) return fail(key, "a number"), 0;
+    return v.As<Napi::Number>().DoubleValue();
+  }
+  std::string string(const char* key) {
+    Napi::Value v = obj.Get(key);
+    if (!v.IsString()) return fail(key, "a string"), std::string();
+    return v.As<Napi::String>().Utf8Value();
+  }
+  bool boolean(const char* key) {
+    Napi::Value v = obj.Get(key);
+    if (!v.IsBoolean()) return fail(key, "a boolean"), false;
+    return v.As<Napi::Boolean>().Value();
+  }
+  // Copies the first `limit` elements (all when limit is SIZE_MAX) of a typed array of T.
+  template <typename T>
+  bool array(const char* key, napi_typedarray_type type, std::vector<T>* out, size_t limit = SIZE_MAX) {
+    Napi::Value v = obj.Get(key);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) return fail(key, "a typed array of the plan's element type");
+    Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
+    size_t n = a.ElementLength() < limit ? a.ElementLength() : limit;
+    if (limit != SIZE_MAX && a.ElementLength() < limit) return fail(key, "at least `count` elements long");
+    out->assign(a.Data(), a.Data() + n);
+    return true;
+  }
+};
+
+bool readRun(const Napi::Object& in, RunConfig* run, SynthesisConfig* synth, std::string* error) {
+  FieldReader r{in, "config", ""};
+  run->port.devargs = r.string("portDevargs");
+  run->port.name = r.string("portName");
+  run->port.txDescriptors = static_cast<uint16_t>(r.number("txDescriptors"));
+  run->cores = static_cast<unsigned>(r.number("cores"));
+  run->drainLcore = r.string("drain") == "lcore";
+  run->ringSlots = static_cast<uint32_t>(r.number("ringSlots"));
+  run->burst = static_cast<uint32_t>(r.number("burst"));
+  run->lateThresholdNs = static_cast<uint64_t>(r.number("lateThresholdNs"));
+  synth->leadUs = static_cast<uint32_t>(r.number("leadUs"));
+  synth->batchDescs = static_cast<uint32_t>(r.number("batchDescs"));
+  synth->startAtUnixMs = r.number("startAtUnixMs");
+  std::string mode = r.string("pacingMode");
+  synth->pacing.value = r.number("pacingValue");
+  if (!r.error.empty()) return *error = r.error, false;
+  if (mode == "topspeed") synth->pacing.mode = PacingConfig::kTopspeed;
+  else if (mode == "speed") synth->pacing.mode = PacingConfig::kSpeed;
+  else if (mode == "pps") synth->pacing.mode = PacingConfig::kPps;
+  else return *error = "config.pacingMode must be topspeed, speed or pps", false;
+  if (synth->pacing.mode != PacingConfig::kTopspeed && !(synth->pacing.value > 0)) return *error = "config.pacingValue must be > 0", false;
+  if (synth->batchDescs < 64) return *error = "config.batchDescs must be >= 64", false;
+  run->paced = synth->pacing.mode != PacingConfig::kTopspeed;
+  return true;
+}
+
+bool readPlan(const Napi::Object& in, SynthPlan* p, std::string* error) {
+  FieldReader r{in, "plan", ""};
+  p->seed = static_cast<uint32_t>(r.number("seed"));
+  p->binNs = r.number("binNs");
+  p->windowBins = static_cast<uint64_t>(r.number("windowBins"));
+  p->totalBins = static_cast<uint64_t>(r.number("totalBins"));
+  p->endNs = r.number("endNs");
+  p->tag = r.boolean("tag");
+  p->cores = static_cast<unsigned>(r.number("cores"));
+  p->rows = static_cast<uint32_t>(r.number("rows"));
+  r.array("ipVersion", napi_uint8_array, &p->ipVersion) && r.array("proto", napi_uint8_array, &p->proto) &&
+      r.array("headerOffset", napi_uint32_array, &p->headerOffset) && r.array("headerBytes", napi_uint8_array, &p->headerBytes) &&
+      r.array("l3Offset", napi_uint16_array, &p->l3Offset) && r.array("l4Offset", napi_uint16_array, &p->l4Offset) &&
+      r.array("firstFlags", napi_uint8_array, &p->firstFlags) && r.array("lastFlags", napi_uint8_array, &p->lastFlags) &&
+      r.array("sizeOffset", napi_uint32_array, &p->sizeOffset) && r.array("sizeLo", napi_uint16_array, &p->sizeLo) &&
+      r.array("sizeSpan", napi_uint16_array, &p->sizeSpan) && r.array("sizeCum", napi_uint32_array, &p->sizeCum) &&
+      r.array("flagOffset", napi_uint32_array, &p->flagOffset) && r.array("flagValue", napi_uint8_array, &p->flagValue) &&
+      r.array("flagCum", napi_uint32_array, &p->flagCum) && r.array("gapOffset", napi_uint32_array, &p->gapOffset) &&
+      r.array("gapLo", napi_float64_array, &p->gapLo) && r.array("gapSpan", napi_float64_array, &p->gapSpan) &&
+      r.array("gapCum", napi_uint32_array, &p->gapCum) && r.array("rowTemplate", napi_uint32_array, &p->rowTemplate, p->rows) &&
+      r.array("rowVariant", napi_uint32_array, &p->rowVariant, p->rows) && r.array("rowPackets", napi_float64_array, &p->rowPackets, p->rows) &&
+      r.array("rowReverse", napi_float64_array, &p->rowReverse, p->rows) && r.array("rowStartNs", napi_float64_array, &p->rowStartNs, p->rows) &&
+      r.array("rowEndNs", napi_float64_array, &p->rowEndNs, p->rows) && r.array("rowCore", napi_uint16_array, &p->rowCore, p->rows);
+  if (!r.error.empty()) return *error = r.error, false;
+  *error = p->finish();
+  return error->empty();
+}
+
+bool readChunk(const Napi::Object& in, SynthChunk* c, std::string* error) {
+  FieldReader r{in, "chunk", ""};
+  c->firstBin = static_cast<uint64_t>(r.number("firstBin"));
+  c->binCount = static_cast<uint32_t>(r.number("binCount"));
+  Napi::Value nv = in.Get("newInstances");
+  if (!nv.IsObject()) return *error = "chunk.newInstances must be an object", false;
+  FieldReader ni{nv.As<Napi::Object>(), "chunk.newInstances", ""};
+  size_t n = static_cast<size_t>(ni.number("count"));
+  r.array("entryOffset", napi_uint32_array, &c->entryOffset) && r.array("instance", napi_uint32_array, &c->instance) &&
+      r.array("firstPacket", napi_uint32_array, &c->firstPacket) && r.array("count", napi_uint32_array, &c->count);
+  ni.array("template", napi_uint32_array, &c->newTemplate, n) && ni.array("variant", napi_uint32_array, &c->newVariant, n) &&
+      ni.array("packets", napi_float64_array, &c->newPackets, n) && ni.array("reverse", napi_float64_array, &c->newReverse, n) &&
+      ni.array("startNs", napi_float64_array, &c->newStartNs, n) && ni.array("endNs", napi_float64_array, &c->newEndNs, n);
+  if (!r.error.empty()) return *error = r.error, false;
+  if (!ni.error.empty()) return *error = ni.error, false;
+  *error = c->check();
+  return error->empty();
+}
+
+// The run's IO side on a libuv worker thread (as napi-addon.cc's RunWorker).
+class SynthesisWorker : public Napi::AsyncWorker {
+ public:
+  SynthesisWorker(Napi::Env env, std::shared_ptr<TxRun> run, std::shared_ptr<SynthChunkQueue> queue)
+      : Napi::AsyncWorker(env, "memoco-txcore-synthesis"), run_(std::move(run)), queue_(std::move(queue)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  void Execute() override {
+    run_->execute();
+    queue_->close();
+  }
+  void OnOK() override {
+    run_->finish();
+    Napi::Env env = Env();
+    Napi::Object result = snapshotValue(env, run_->snapshot());
+    result.Set("failure", failureValue(env, run_->failure()));
+    result.Set("stopped", run_->stopped());
+    deferred_.Resolve(result);
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ private:
+  std::shared_ptr<TxRun> run_;
+  std::shared_ptr<SynthChunkQueue> queue_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// Waits (on a libuv worker) until the chunk queue has room or the run is over.
+class RoomWorker : public Napi::AsyncWorker {
+ public:
+  RoomWorker(Napi::Env env, std::shared_ptr<SynthChunkQueue> queue)
+      : Napi::AsyncWorker(env, "memoco-txcore-room"), queue_(std::move(queue)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  void Execute() override { room_ = queue_->waitRoom(); }
+  void OnOK() override { deferred_.Resolve(Napi::Boolean::New(Env(), room_)); }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ private:
+  std::shared_ptr<SynthChunkQueue> queue_;
+  Napi::Promise::Deferred deferred_;
+  bool room_ = false;
+};
+
+struct RunHandles {
+  std::shared_ptr<TxRun> run;
+  std::shared_ptr<SynthChunkQueue> queue;
+};
+
+class NativeSynthesisRun : public Napi::ObjectWrap<NativeSynthesisRun> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    return DefineClass(env, "NativeSynthesisRun",
+                       {InstanceMethod<&NativeSynthesisRun::stats>("stats"), InstanceMethod<&NativeSynthesisRun::stop>("stop"),
+                        InstanceMethod<&NativeSynthesisRun::done>("done"), InstanceMethod<&NativeSynthesisRun::pushChunk>("pushChunk"),
+                        InstanceMethod<&NativeSynthesisRun::waitRoom>("waitRoom"), InstanceMethod<&NativeSynthesisRun::endInput>("endInput"),
+                        InstanceMethod<&NativeSynthesisRun::abortInput>("abortInput")});
+  }
+  explicit NativeSynthesisRun(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeSynthesisRun>(info) {
+    RunHandles* handles = info[0].As<Napi::External<RunHandles>>().Data();
+    run_ = handles->run;
+    queue_ = handles->queue;
+    SynthesisWorker* worker = new SynthesisWorker(info.Env(), run_, queue_);  // deletes itself after OnOK
+    promise_ = Napi::Persistent(worker->promise().As<Napi::Object>());
+    worker->Queue();
+  }
+
+ private:
+  Napi::Value stats(const Napi::CallbackInfo& info) { return snapshotValue(info.Env(), run_->snapshot()); }
+  Napi::Value stop(const Napi::CallbackInfo& info) {
+    run_->stop();
+    queue_->close();
+    return info.Env().Undefined();
+  }
+  Napi::Value done(const Napi::CallbackInfo&) { return promise_.Value(); }
+  // true: copied; false: the queue is full (await waitRoom()) or closed; {error}: a bad chunk.
+  Napi::Value pushChunk(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject()) return errorResult(env, TxFailure::make(stage::kBadConfig, EINVAL, "pushChunk(chunk: CountChunk)"));
+    SynthChunk* slot = queue_->beginPush();
+    if (slot == nullptr) return Napi::Boolean::New(env, false);
+    std::string why;
+    bool ok = readChunk(info[0].As<Napi::Object>(), slot, &why);
+    queue_->commitPush(ok);
+    if (!ok) return errorResult(env, TxFailure::make(stage::kSynthInput, EINVAL, why));
+    return Napi::Boolean::New(env, true);
+  }
+  Napi::Value waitRoom(const Napi::CallbackInfo& info) {
+    RoomWorker* worker = new RoomWorker(info.Env(), queue_);
+    Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
+  }
+  Napi::Value endInput(const Napi::CallbackInfo& info) {
+    queue_->endInput();
+    return info.Env().Undefined();
+  }
+  Napi::Value abortInput(const Napi::CallbackInfo& info) {
+    queue_->abortInput(info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : std::string("the count-chunk producer failed"));
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<TxRun> run_;
+  std::shared_ptr<SynthChunkQueue> queue_;
+  Napi::ObjectReference promise_;
+};
+
+Napi::Value startSynthesis(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::FunctionReference* ctor = static_cast<Napi::FunctionReference*>(info.Data());
+  RunConfig config;
+  SynthesisConfig synth;
+  auto plan = std::make_shared<SynthPlan>();
+  std::string why = "startSynthesis(config: object, plan: object)";
+  if (!info[0].IsObject() || !info[1].IsObject() || !readRun(info[0].As<Napi::Object>(), &config, &synth, &why)) {
+    return errorResult(env, TxFailure::make(stage::kBadConfig, EINVAL, why));
+  }
+  if (!readPlan(info[1].As<Napi::Object>(), plan.get(), &why)) return errorResult(env, TxFailure::make(stage::kSynthPlan, EINVAL, why));
+  auto queue = std::make_shared<SynthChunkQueue>();
+  std::shared_ptr<TxRun> run;
+  TxFailure failed = TxRun::create(config, std::make_unique<ModelSynthesisEngine>(plan, queue, synth), &run);
+  if (failed.failed()) return errorResult(env, failed);
+  RunHandles handles{run, queue};
+  return ctor->New({Napi::External<RunHandles>::New(env, &handles)});
+}
+
+}  // namespace
+
+void registerSynthesis(Napi::Env env, Napi::Object exports) {
+  auto* ctor = new Napi::FunctionReference(Napi::Persistent(NativeSynthesisRun::define(env)));
+  env.AddCleanupHook([ctor] { delete ctor; });
+  exports.Set("startSynthesis", Napi::Function::New(env, startSynthesis, "startSynthesis", ctor));
+}
+
+}  // namespace txcore

@@ -1,0 +1,146 @@
+#include "synth-plan.h"
+
+#include <cmath>
+#include <initializer_list>
+
+namespace txcore {
+namespace {
+
+uint32_t be32(const uint8_t* p) { return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3]; }
+
+// offsets: ascending, from 0 to `total`, with `entries` + 1 values.
+bool offsetsOk(const std::vector<uint32_t>& offsets, size_t entries, size_t total) {
+  if (offsets.size() != entries + 1 || offsets[0] != 0 || offsets[entries] != total) return false;
+  for (size_t i = 0; i < entries; i++) {
+    if (offsets[i] > offsets[i + 1]) return false;
+  }
+  return true;
+}
+
+int8_t checksumOffset(uint8_t proto) {
+  switch (proto) {
+    case 6: return 16;
+    case 17: return 6;
+    case 1:
+    case 58: return 2;
+    default: return -1;
+  }
+}
+
+// The straight-line builder's preconditions: IP header (and the transport header it
+// rewrites) inside the template, in the usual order; everything else takes the general
+// path, which mirrors packet-synthesizer.ts write for write.
+bool wellFormed(const SynthSlot& s) {
+  if (s.hdrLen - s.l3 > static_cast<int>(kMaxIpBytes - kSynthTagBytes)) return false;
+  uint32_t ipEnd;
+  if (s.ipVersion == 4) {
+    if (s.l3 + 20u > s.hdrLen || s.ihlBytes < 20) return false;
+    ipEnd = s.l3 + s.ihlBytes;
+  } else if (s.ipVersion == 6) {
+    ipEnd = s.l3 + 40u;
+  } else {
+    return false;
+  }
+  if (ipEnd > s.hdrLen || s.l4 < ipEnd) return false;
+  if (s.proto == 6) return s.tcp;
+  if (s.proto == 17) return s.udp;
+  if (s.proto == 1 || s.proto == 58) return s.l4 + 4u <= s.hdrLen;
+  return true;
+}
+
+uint32_t wordAt(const uint8_t* p, uint32_t at) { return (uint32_t{p[at]} << 8) | p[at + 1]; }
+
+// Sum of the words of p[from, to) (relative to `from`), skipping the words at the offsets in
+// `skip` (relative to `from`, even).
+uint32_t sumExcept(const uint8_t* p, uint32_t from, uint32_t to, std::initializer_list<int> skip) {
+  uint32_t sum = 0;
+  for (uint32_t i = from; i < to; i += 2) {
+    bool skipped = false;
+    for (int k : skip) skipped = skipped || (k >= 0 && i - from == static_cast<uint32_t>(k));
+    if (skipped) continue;
+    sum += i + 1 < to ? wordAt(p, i) : uint32_t{p[i]} << 8;
+  }
+  return sum;
+}
+
+// The fast path's precomputed sums (synth-packet-builder.h synthesizeFast adds the rest).
+void precomputeSums(SynthSlot& s, const uint8_t* hdr, bool dir1) {
+  const bool v4 = s.ipVersion == 4;
+  const uint32_t clientLast = dir1 ? (v4 ? 19 : 39) : (v4 ? 15 : 23);  // from l3
+  s.clientWordAt = static_cast<uint16_t>(clientLast - 1);
+  s.clientWord0 = static_cast<uint16_t>(wordAt(hdr, s.l3 + s.clientWordAt));
+  if (v4) s.ipBase = sumExcept(hdr, s.l3, s.l3 + s.ihlBytes, {2, 4, 10, s.clientWordAt});
+  s.portAt = dir1 ? 2 : 0;
+  s.port0 = static_cast<uint16_t>(wordAt(hdr, s.l4 + s.portAt));
+  if (s.csumAt < 0 || s.l4 <= s.l3) return;
+  uint32_t sum = 0;
+  if (s.tcp) {
+    s.ack0Hi = static_cast<uint16_t>(wordAt(hdr, s.l4 + 8));
+    s.ack0Lo = static_cast<uint16_t>(wordAt(hdr, s.l4 + 10));
+    s.offsetFlags0 = static_cast<uint16_t>(wordAt(hdr, s.l4 + 12));
+    sum = sumExcept(hdr, s.l4, s.hdrLen, {s.portAt, 4, 6, 8, 10, 12, 16});
+  } else if (s.udp) {
+    sum = sumExcept(hdr, s.l4, s.hdrLen, {s.portAt, 4, 6});
+  } else {
+    sum = sumExcept(hdr, s.l4, s.hdrLen, {s.csumAt});  // no port rewrite outside TCP/UDP
+  }
+  if (s.proto != 1) {
+    uint32_t a0 = v4 ? 12 : 8, a1 = v4 ? 20 : 40;  // the addresses, from l3
+    sum += sumExcept(hdr, s.l3 + a0, s.l3 + a1, {static_cast<int>(s.clientWordAt - a0)}) + s.proto;
+  }
+  s.l4Base = sum;
+}
+
+}  // namespace
+
+std::string SynthPlan::finish() {
+  const size_t t = rows, t2 = 2 * size_t{rows};
+  if (!(binNs >= 1) || windowBins < 1) return "plan.binNs and plan.windowBins must be >= 1";
+  if (cores < 1) return "plan.cores must be >= 1";
+  if (ipVersion.size() != t || proto.size() != t || rowTemplate.size() != t || rowVariant.size() != t || rowPackets.size() != t ||
+      rowReverse.size() != t || rowStartNs.size() != t || rowEndNs.size() != t || rowCore.size() != t) {
+    return "plan: a per-row table does not have one entry per row";
+  }
+  if (l3Offset.size() != t2 || l4Offset.size() != t2 || firstFlags.size() != t2 || lastFlags.size() != t2) return "plan: a per-direction table does not have 2 entries per row";
+  if (!offsetsOk(headerOffset, t2, headerBytes.size())) return "plan.headerOffset does not match headerBytes";
+  if (!offsetsOk(sizeOffset, t2, sizeLo.size()) || sizeSpan.size() != sizeLo.size() || sizeCum.size() != sizeLo.size()) return "plan: the size tables do not match";
+  if (!offsetsOk(flagOffset, t2, flagValue.size()) || flagCum.size() != flagValue.size()) return "plan: the flag tables do not match";
+  if (!offsetsOk(gapOffset, t, gapLo.size()) || gapSpan.size() != gapLo.size() || gapCum.size() != gapLo.size()) return "plan: the gap tables do not match";
+  for (uint32_t r = 0; r < rows; r++) {
+    if (rowTemplate[r] >= rows) return "plan: row " + std::to_string(r) + " names a template out of range";
+    if (rowCore[r] != kRowNotHere && rowCore[r] >= cores) return "plan: row " + std::to_string(r) + " is bound to a core out of range";
+    double n = rowPackets[r], n1 = rowReverse[r];
+    if (!(n >= 0 && n < 4294967296.0 && std::floor(n) == n && n1 >= 0 && std::floor(n1) == n1 && (n1 == 0 || n1 <= n - 1))) {
+      return "plan: row " + std::to_string(r) + " has a packet count that is not a whole number of at most 2^32-1 (or too many reverse packets)";
+    }
+  }
+  slots.assign(t2, SynthSlot{});
+  for (size_t i = 0; i < t2; i++) {
+    SynthSlot& s = slots[i];
+    size_t row = i / 2;
+    uint32_t len = headerOffset[i + 1] - headerOffset[i];
+    if (len > 65535 || len > l3Offset[i] + size_t{kMaxIpBytes}) return "plan: the header template of slot " + std::to_string(i) + " is too long";
+    s.headerAt = headerOffset[i];
+    s.hdrLen = static_cast<uint16_t>(len);
+    s.l3 = l3Offset[i];
+    s.l4 = l4Offset[i];
+    s.proto = proto[row];
+    s.ipVersion = ipVersion[row];
+    const uint8_t* hdr = headerBytes.data() + s.headerAt;
+    s.ihlBytes = s.l3 < s.hdrLen ? static_cast<uint8_t>((hdr[s.l3] & 0x0f) * 4) : 0;
+    s.csumAt = checksumOffset(s.proto);
+    s.tcp = s.proto == 6 && s.l4 + 20u <= s.hdrLen;
+    s.udp = s.proto == 17 && s.l4 + 8u <= s.hdrLen;
+    size_t other = i ^ 1;
+    uint32_t otherLen = headerOffset[other + 1] - headerOffset[other];
+    s.hasOther = otherLen >= l4Offset[other] + 20u;
+    if (s.hasOther) s.otherSeq = be32(headerBytes.data() + headerOffset[other] + l4Offset[other] + 4);
+    s.fast = wellFormed(s);
+    if (s.fast && s.ipVersion == 4) s.ipId0 = static_cast<uint16_t>((hdr[s.l3 + 4] << 8) | hdr[s.l3 + 5]);
+    if (s.tcp) s.seq0 = be32(hdr + s.l4 + 4);
+    if (s.fast) precomputeSums(s, hdr, (i & 1) != 0);
+  }
+  return "";
+}
+
+}  // namespace txcore

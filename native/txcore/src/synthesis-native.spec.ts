@@ -1,0 +1,69 @@
+/**
+ * The native half of model synthesis under sanitizers, on a real model (the repository's
+ * sample): test/synthesis-test.cc built with AddressSanitizer + UndefinedBehaviorSanitizer
+ * and with ThreadSanitizer runs the feeder, the bounded chunk queue (a producer thread in
+ * JavaScript's place) and two consumer "cores" on small batches, and must write exactly the
+ * frames `memoco generate -o` writes; the fast frame builder must equal the general one
+ * (the TypeScript port) on random packets of every template. To rerun by hand, see
+ * docs/txcore.md "Model synthesis: sanitizers".
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LoadedModel } from '@memoco/flow-model';
+import { frameDigests } from './test-support/frame-digests.ts';
+import { writeSynthesisDump } from './test-support/synthesis-dump.ts';
+import { generatedTrace, SAMPLE_TLS, trainedModel } from './test-support/trained-models.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SOURCES = ['test/synthesis-test.cc', 'src/synth-plan.cc', 'src/synth-packet-builder.cc', 'src/synth-bin-expander.cc', 'src/synth-chunk-queue.cc', 'src/synth-feeder.cc'];
+let dir: string;
+let model: LoadedModel;
+let classes: LoadedModel;
+
+function build(name: string, sanitize: string): string {
+  const binary = join(dir, name);
+  execFileSync('g++', ['-std=c++20', '-O1', '-g', '-ffp-contract=off', `-fsanitize=${sanitize}`, '-fno-sanitize-recover=all', '-Wall', '-Wextra', '-Werror', ...SOURCES, '-o', binary, '-pthread'], { cwd: root });
+  return binary;
+}
+
+function run(binary: string, args: string[]): Record<string, number | boolean> {
+  const out = execFileSync(binary, args, { encoding: 'utf8', env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=1 exitcode=66', ASAN_OPTIONS: 'detect_leaks=1' } });
+  return JSON.parse(out.trim()) as Record<string, number | boolean>;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'txcore-synth-native-'));
+  model = await trainedModel(SAMPLE_TLS);
+  classes = await trainedModel(SAMPLE_TLS, { maxModelBytes: 16384 });
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the synthesis core under sanitizers', () => {
+  for (const [name, sanitize] of [
+    ['AddressSanitizer + UBSan', 'address,undefined'],
+    ['ThreadSanitizer', 'thread'],
+  ] as const) {
+    it(`${name}: feeder + 2 cores write exactly generate -o's frames (tags, classes, 1.5 windows)`, async () => {
+      const binary = build(sanitize.replace(',', '-'), sanitize);
+      const durationS = ((classes.model.info.windowBins * classes.model.info.binNs) / 1e9) * 1.5;
+      const dump = join(dir, `${sanitize}.dump`);
+      await writeSynthesisDump(dump, { model: classes, cores: 2, durationS, tag: true, seed: 6 });
+      const out = join(dir, `${sanitize}.pcap`);
+      const result = run(binary, ['pcap', dump, out, '2', '256', 'paced']);
+      const expected = (await frameDigests(await generatedTrace(classes, join(dir, 'ref.pcap'), { seed: 6, durationS, tag: true }))).digests;
+      expect(result).toMatchObject({ packets: expected.length, failed: false });
+      expect((await frameDigests(out)).digests).toEqual(expected);
+      if (sanitize === 'address,undefined') {
+        const paths = join(dir, 'paths.dump');
+        await writeSynthesisDump(paths, { model, cores: 1, durationS: 1 });
+        const compared = run(binary, ['paths', paths, '100', '1']);
+        expect(compared.mismatches).toBe(0);
+        expect(compared.compared).toBeGreaterThan(10_000);
+      }
+    }, 120_000);
+  }
+});
