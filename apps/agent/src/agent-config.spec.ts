@@ -6,9 +6,8 @@ describe('agent config', () => {
     const c = parseAgentConfig(
       { MEMOCO_AGENT_HOST: 'tx-1', MEMOCO_NATS_URL: 'nats://a:4222, nats://b:4222', MEMOCO_AGENT_PORTS: 'net_pcap0,tx_pcap=/x/{runId}.pcap;net_null0', MEMOCO_AGENT_CORES: '2' },
       ['--cores', '4', '--tag', 'true', '--heartbeat-ms=500'],
-      '/var/tmp',
     );
-    expect(c).toMatchObject({ host: 'tx-1', natsServers: ['nats://a:4222', 'nats://b:4222'], ports: ['net_pcap0,tx_pcap=/x/{runId}.pcap', 'net_null0'], cores: 4, tag: true, heartbeatIntervalMs: 500, workDir: '/var/tmp/memoco-agent-tx-1' });
+    expect(c).toMatchObject({ host: 'tx-1', natsServers: ['nats://a:4222', 'nats://b:4222'], ports: ['net_pcap0,tx_pcap=/x/{runId}.pcap', 'net_null0'], cores: 4, tag: true, heartbeatIntervalMs: 500 });
     expect(parseAgentConfig({ MEMOCO_AGENT_HOST: 'x', MEMOCO_AGENT_TAG: 'true' }, ['--tag', 'false']).tag).toBe(false);
   });
 

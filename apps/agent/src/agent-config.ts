@@ -29,11 +29,9 @@ export interface AgentConfig extends Omit<NatsSettings, 'natsReplicas'> {
   /** EAL memory (-m) in MB, and hugepages (real hosts). */
   memoryMb: number;
   hugepages: boolean;
-  /** Scratch space of the engine (a per-run directory is removed after the run). */
-  workDir: string;
 }
 
-export const DEFAULT_AGENT_CONFIG: Omit<AgentConfig, 'host' | 'workDir' | keyof NatsSettings> = {
+export const DEFAULT_AGENT_CONFIG: Omit<AgentConfig, 'host' | keyof NatsSettings> = {
   ports: ['net_null0'],
   cores: 1,
   heartbeatIntervalMs: 1000,
@@ -46,9 +44,8 @@ export const DEFAULT_AGENT_CONFIG: Omit<AgentConfig, 'host' | 'workDir' | keyof 
 };
 
 /** Kinds the raw settings are read as (service-kit has no boolean or port-list kind). */
-interface RawAgentSettings extends Omit<AgentConfig, 'ports' | 'tag' | 'hugepages' | 'host' | 'workDir'>, NatsSettings {
+interface RawAgentSettings extends Omit<AgentConfig, 'ports' | 'tag' | 'hugepages' | 'host'>, NatsSettings {
   host: string | undefined;
-  workDir: string | undefined;
   ports: string;
   tag: string;
   hugepages: string;
@@ -70,7 +67,6 @@ export const AGENT_SETTINGS: { [K in keyof RawAgentSettings]: SettingSpec } = {
   shutdownResultRetryMs: { env: 'MEMOCO_AGENT_SHUTDOWN_RETRY_MS', flag: '--shutdown-retry-ms', kind: 'int', min: 0, max: 600_000 },
   memoryMb: { env: 'MEMOCO_AGENT_MEMORY_MB', flag: '--memory-mb', kind: 'int', min: 64, max: 1 << 20 },
   hugepages: { env: 'MEMOCO_AGENT_HUGEPAGES', flag: '--hugepages', kind: BOOL },
-  workDir: { env: 'MEMOCO_AGENT_WORK_DIR', flag: '--work-dir', kind: 'string' },
 };
 
 export function agentConfigError(message: string): MemocoError {
@@ -84,8 +80,8 @@ export function defaultHostName(name = hostname()): string {
 }
 
 /** Builds the config from the environment and flags (flags win); rejects contradictions. */
-export function parseAgentConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = [], tmpDir = '/tmp'): AgentConfig {
-  const defaults: RawAgentSettings = { ...DEFAULT_NATS_SETTINGS, ...DEFAULT_AGENT_CONFIG, host: undefined, workDir: undefined, ports: DEFAULT_AGENT_CONFIG.ports.join(';'), tag: 'false', hugepages: 'false' };
+export function parseAgentConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = []): AgentConfig {
+  const defaults: RawAgentSettings = { ...DEFAULT_NATS_SETTINGS, ...DEFAULT_AGENT_CONFIG, host: undefined, ports: DEFAULT_AGENT_CONFIG.ports.join(';'), tag: 'false', hugepages: 'false' };
   const { config: raw } = readServiceSettings(AGENT_SETTINGS, defaults, env, argv, agentConfigError);
   checkNatsSettings(raw, agentConfigError);
   const host = raw.host ?? defaultHostName();
@@ -93,5 +89,5 @@ export function parseAgentConfig(env: Readonly<Record<string, string | undefined
   const ports = raw.ports.split(';').map((p) => p.trim()).filter(Boolean);
   if (ports.length === 0) throw agentConfigError('MEMOCO_AGENT_PORTS / --ports names no port');
   const { natsReplicas: _unused, ...rest } = raw;
-  return { ...rest, host, ports, tag: /^(true|1)$/.test(raw.tag), hugepages: /^(true|1)$/.test(raw.hugepages), workDir: raw.workDir ?? `${tmpDir}/memoco-agent-${host}` };
+  return { ...rest, host, ports, tag: /^(true|1)$/.test(raw.tag), hugepages: /^(true|1)$/.test(raw.hugepages) };
 }

@@ -6,7 +6,6 @@
  * removed). The only file of the agent that reads process.env.
  */
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { isMemocoError, type PortInfo } from '@memoco/protocol';
 import { TxRuntime, parsePortSpec } from '@memoco/txcore';
 import { natsConnectOptionsFrom } from '@memoco/service-kit';
@@ -31,7 +30,7 @@ async function start(config: AgentConfig, log: (message: string) => void): Promi
     host: config.host,
     log,
   });
-  const engine = createShardEngine(runtime, config.workDir);
+  const engine = createShardEngine(runtime);
   const agent = new TxAgent({
     gateway,
     engine,
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
   let agent: TxAgent;
   let log = (message: string) => void process.stderr.write(`agent: ${message}\n`);
   try {
-    config = parseAgentConfig(process.env, process.argv.slice(2), tmpdir());
+    config = parseAgentConfig(process.env, process.argv.slice(2));
     const host = config.host;
     log = (message: string) => void process.stderr.write(`agent ${host}: ${message}\n`);
     agent = await start(config, log);

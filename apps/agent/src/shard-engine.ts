@@ -5,8 +5,7 @@
  * common wall-clock start; the engine sends, and answers stats()/stop()/done().
  *
  * Engines: native-synthesis-engine.ts (the native model-synthesis engine of @memoco/txcore,
- * which starts at the wall-clock time itself) and pregenerated-shard-engine.ts (synthesises
- * the shard in TypeScript into a pcap during the start lead, then replays it exactly).
+ * which maps the wall-clock start onto the TSC itself); engine-choice.ts picks it.
  */
 import type { LoadedModel } from '@memoco/flow-model';
 import type { MemocoError, RunRate } from '@memoco/protocol';

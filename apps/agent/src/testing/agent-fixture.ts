@@ -83,7 +83,7 @@ export async function startAgentFixture(): Promise<AgentFixture> {
       const gateway = await NatsAgentGateway.open({ connect: { servers: [nats.url], user: USER, password: PASS, name: `spec-agent-${host}` }, host, log: (m) => logs.push(`${host}: ${m}`) });
       const agent = new TxAgent({
         gateway,
-        engine: createShardEngine(runtime, join(dir, host)),
+        engine: createShardEngine(runtime),
         settings: {
           host,
           ports: [`net_pcap0,tx_pcap=${dir}/${host}-{runId}.pcap`],

@@ -81,7 +81,7 @@ export class LocalFleet {
 
   static async start(options: LocalFleetOptions): Promise<LocalFleet> {
     const dir = resolve(options.dir);
-    for (const sub of ['logs', 'captures', 'agents']) mkdirSync(join(dir, sub), { recursive: true });
+    for (const sub of ['logs', 'captures']) mkdirSync(join(dir, sub), { recursive: true });
     const token = options.token ?? randomBytes(24).toString('hex');
     let natsChild: LocalNats | undefined;
     let nats: ExternalNats & { monitorUrl: string | null };
@@ -156,13 +156,11 @@ export class LocalFleet {
 
   /** Starts (or restarts, after kill) one agent; resolves when it says it is ready. */
   async startAgent(launch: AgentLaunch): Promise<LocalFleetAgent> {
-    const workDir = join(this.dir, 'agents', launch.host);
-    mkdirSync(workDir, { recursive: true });
     // Spawned synchronously, so agents started together are checked one after the other.
-    let child = this.spawnAgent(launch, workDir);
+    let child = this.spawnAgent(launch);
     for (let tries = 1; this.fanoutTaken(launch, child) && tries < 20; tries++) {
       child.killNow();
-      child = this.spawnAgent(launch, workDir);
+      child = this.spawnAgent(launch);
     }
     const agent: LocalFleetAgent = { ...launch, process: child };
     const at = this.agents.findIndex((a) => a.host === launch.host);
@@ -180,7 +178,7 @@ export class LocalFleet {
     return mine.some((k) => taken.has(k));
   }
 
-  private spawnAgent(launch: AgentLaunch, workDir: string): ServiceProcess {
+  private spawnAgent(launch: AgentLaunch): ServiceProcess {
     return this.service(launch.host, 'apps/agent/src/main.ts', {
       ...this.natsEnv(),
       ...(launch.natsServers ? { MEMOCO_NATS_URL: launch.natsServers.join(',') } : {}),
@@ -188,7 +186,6 @@ export class LocalFleet {
       MEMOCO_AGENT_PORTS: launch.ports.join(';'),
       MEMOCO_AGENT_CORES: String(launch.cores ?? 1),
       MEMOCO_AGENT_TAG: String(this.options.tag ?? true),
-      MEMOCO_AGENT_WORK_DIR: workDir,
       ...this.options.agentEnv,
     });
   }
