@@ -80,10 +80,12 @@ describe('memoco up and the fleet clients', () => {
     expect(run.code, run.stderr).toBe(0);
     const detail = JSON.parse(run.stdout);
     expect(detail.run).toMatchObject({ status: 'completed', seed: 3, hostCount: 2 });
-    expect(detail.hosts.reduce((s: number, h: { packets: number }) => s + h.packets, 0)).toBe(3000);
+    // pps runs end by the clock: rate x duration, give or take the few due while they stop.
+    expect(Math.abs(detail.hosts.reduce((s: number, h: { packets: number }) => s + h.packets, 0) - 3000)).toBeLessThanOrEqual(10);
     for (const host of ['agent-1', 'agent-2']) {
       const capture = join(dir, 'captures', `${host}-${detail.run.id}.pcap`);
-      expect(await verifyOrder(capture, { tags: true })).toMatchObject({ ok: true, outOfOrder: 0 });
+      const part = detail.hosts.find((h: { host: string }) => h.host === host);
+      expect(await verifyOrder(capture, { tags: true })).toMatchObject({ ok: true, outOfOrder: 0, received: part.packets });
     }
     const runs = JSON.parse((await cli(['runs', '--json'])).stdout).runs as { id: string }[];
     expect(runs[0]!.id).toBe(detail.run.id);
