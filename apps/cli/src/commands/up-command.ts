@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MemocoError } from '@memoco/protocol';
 import { numberOption, parseCommandArgs, requirePositionals } from '../cli-args.ts';
@@ -76,6 +76,7 @@ function claimDir(dir: string, io: CliIo): void {
 
 async function agentLaunches(dir: string, agents: number, veth: boolean, wires: VethWire[], io: CliIo): Promise<AgentLaunch[]> {
   const launches: AgentLaunch[] = [];
+  mkdirSync(join(dir, 'captures'), { recursive: true });
   if (veth) removeStaleWires();
   for (let i = 1; i <= agents; i++) {
     const host = `agent-${i}`;
