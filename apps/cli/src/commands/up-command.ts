@@ -70,6 +70,7 @@ function claimDir(dir: string, io: CliIo): void {
   const old = readFleetState(dir);
   if (fleetAlive(old)) throw new MemocoError('FLEET_ERR_ALREADY_RUNNING', `a fleet already runs in ${dir} (memoco up, pid ${old.pid}); stop it with Ctrl-C there, or use another --dir`);
   const killed = reapStaleFleet(old);
+  if (old.agents.some((a) => a.namespace)) removeStaleWires();
   if (killed.length > 0) io.err(`memoco up: stopped ${killed.length} services left by a memoco up that died (pids ${killed.join(', ')})\n`);
   removeFleetState(dir);
 }
@@ -87,7 +88,7 @@ async function agentLaunches(dir: string, agents: number, veth: boolean, wires: 
     }
     const wire = await createVethWire(i, join(dir, 'captures', `${host}-veth.pcap`), io.debug ? (n, l) => io.err(`[${n}] ${l}\n`) : undefined);
     wires.push(wire);
-    launches.push({ host, ports: [`net_af_packet0,iface=${wire.hostIf},qdisc_bypass=1`], capture: wire.captureFile, namespace: wire.ns });
+    launches.push({ host, ports: [`net_af_packet0,iface=${wire.hostIf},qdisc_bypass=1`], capture: wire.captureFile, namespace: wire.ns, capturePid: wire.capture.pid ?? null });
   }
   return launches;
 }

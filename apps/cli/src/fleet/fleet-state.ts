@@ -18,8 +18,9 @@ export interface FleetAgentState {
   port: string;
   /** Where its output can be read: the net_pcap file pattern, or the veth capture file. */
   capture: string;
-  /** With --veth: the namespace and the interface inside it. */
+  /** With --veth: the namespace, and the tcpdump recording in it. */
   namespace?: string;
+  capturePid?: number | null;
 }
 
 export interface FleetState {

@@ -24,6 +24,8 @@ export interface AgentLaunch {
   /** Where its output can be found (for the state file and the demo). */
   capture: string;
   namespace?: string;
+  /** The process recording `capture` (tcpdump in the namespace), for the state file. */
+  capturePid?: number | null;
 }
 
 export interface ExternalNats {
@@ -222,7 +224,10 @@ export class LocalFleet {
       controller: { url: this.controllerUrl, pid: this.controller?.pid ?? null },
       trainer: this.trainerUrl ? { url: this.trainerUrl, pid: this.trainer?.pid ?? null } : null,
       nats: { url: this.nats.servers.join(','), monitorUrl: this.nats.monitorUrl, user: this.nats.user, password: this.nats.password, replicas: this.nats.replicas ?? 1, pid: this.natsChild?.process.pid ?? null },
-      agents: this.agents.map((a) => ({ host: a.host, pid: a.process.pid ?? null, port: a.ports[0]!, capture: a.capture, ...(a.namespace ? { namespace: a.namespace } : {}) })),
+      agents: this.agents.map((a) => ({
+        host: a.host, pid: a.process.pid ?? null, port: a.ports[0]!, capture: a.capture,
+        ...(a.namespace ? { namespace: a.namespace, capturePid: a.capturePid ?? null } : {}),
+      })),
     };
   }
 

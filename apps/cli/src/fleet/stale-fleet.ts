@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { FleetState } from './fleet-state.ts';
 
-const OURS = /nats-server|apps\/controller\/src\/main\.ts|apps\/agent\/src\/main\.ts|apps\/trainer\/src\/main\.ts/;
+const OURS = /nats-server|apps\/controller\/src\/main\.ts|apps\/agent\/src\/main\.ts|apps\/trainer\/src\/main\.ts|^tcpdump .*-veth\.pcap/;
 
 function commandLine(pid: number): string {
   try {
@@ -19,7 +19,7 @@ function commandLine(pid: number): string {
 
 /** Kills the old fleet's services that still run; returns what it killed. */
 export function reapStaleFleet(state: FleetState): string[] {
-  const pids = [state.nats.pid, state.controller.pid, state.trainer?.pid ?? null, ...state.agents.map((a) => a.pid)];
+  const pids = [state.nats.pid, state.controller.pid, state.trainer?.pid ?? null, ...state.agents.flatMap((a) => [a.pid, a.capturePid ?? null])];
   const killed: string[] = [];
   for (const pid of pids) {
     if (pid === null || !OURS.test(commandLine(pid))) continue;
