@@ -11,6 +11,11 @@ import { fidelityCommand } from './commands/fidelity-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
 import { uploadCommand } from './commands/upload-command.ts';
 import { demoCommand } from './commands/demo-command.ts';
+import { upCommand } from './commands/up-command.ts';
+import { runCommand } from './commands/run-command.ts';
+import { runsCommand } from './commands/runs-command.ts';
+import { runsShowCommand } from './commands/runs-show-command.ts';
+import { hostsCommand } from './commands/hosts-command.ts';
 
 /**
  * Every `memoco` command, in the order `memoco --help` lists them. Each lives in its own
@@ -29,4 +34,9 @@ export const COMMANDS: readonly CliCommand[] = [
   replayCommand,
   uploadCommand,
   demoCommand,
+  upCommand,
+  hostsCommand,
+  runCommand,
+  runsCommand,
+  runsShowCommand,
 ];

@@ -35,6 +35,7 @@ export interface NatsFleetGatewayOptions {
 }
 
 const RETRY_DELAY_MS = 1000;
+const PULL_EXPIRES_MS = 5000;
 
 function toReport(msg: JsMsg): FleetReport {
   const parsed = parseRunSubject(msg.subject);
@@ -112,7 +113,10 @@ export class NatsFleetGateway implements FleetGateway {
 
   private async consumeOnce(handler: ReportHandler): Promise<void> {
     const consumer = await this.js.consumers.get(NATS_RESOURCE_NAMES.runsStream, NATS_RESOURCE_NAMES.controllerConsumer);
-    const messages = await consumer.consume({ max_messages: 500 });
+    // Short pulls: a pull parked on a cluster node that died is only replaced after two
+    // missed idle heartbeats (expires / 2 each), 30 s with the default 30 s expiry, which
+    // outlasts the result grace; 5 s pulls resume within ~5 s of a leader election.
+    const messages = await consumer.consume({ max_messages: 500, expires: PULL_EXPIRES_MS });
     this.messages = messages;
     if (this.closed) messages.stop();
     for await (const msg of messages) {

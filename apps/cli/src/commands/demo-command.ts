@@ -1,61 +1,59 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareTraces, type FidelityMetrics } from '@memoco/fidelity';
-import { generateTraceFile, readFlowModelFile, trainTraceToFile } from '@memoco/flow-model';
+import { loadFlowModel } from '@memoco/flow-model';
 import { inspectTrace } from '@memoco/pcap';
 import { MemocoError } from '@memoco/protocol';
 import { verifyOrder } from '@memoco/replay-check';
-import { TxRuntime } from '@memoco/txcore';
-import { parseCommandArgs } from '../cli-args.ts';
+import type { RunDetail, RunRecord } from '@memoco/run-store';
+import { numberOption, parseCommandArgs, requirePositionals } from '../cli-args.ts';
 import type { CliCommand, CliIo } from '../cli-command.ts';
+import { mergeCaptures } from '../fleet/capture-merger.ts';
+import { FleetClient } from '../fleet/fleet-client.ts';
+import { formatRuns } from '../fleet/fleet-format.ts';
+import { LocalFleet } from '../fleet/local-fleet.ts';
+import { followRun, progressLine } from '../fleet/run-follower.ts';
+import { uploadTrace } from './upload-command-client.ts';
 
 const NAME = 'demo';
+const MAX_AGENTS = 8;
 
 /** The sample that ships in the repo (samples/README.md: public domain), so a fresh clone runs. */
 export const DEMO_SAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../samples/pcpp__tls2.pcap');
 
-const HELP = `Usage: memoco demo [--trace FILE] [--dir DIR] [--cores N] [--json]
+const HELP = `Usage: memoco demo [--trace FILE] [--agents N] [--duration S] [--seed N] [--dir DIR] [--json]
 
-The whole single-host pipeline on one capture, with no services to set up:
+The whole fleet on this machine, on one capture, started and stopped by the demo itself:
   1. inspect the capture (default: samples/pcpp__tls2.pcap, shipped in the repo)
-  2. train a flow model from it (online linear regression per flow, one ONNX file)
-  3. regenerate the traffic from the model into a pcap
-  4. send the regenerated trace through DPDK (net_pcap port) on N cores in one global order
-  5. check what left the port against what should have (verify-order: missing, out of order)
-  6. score the regenerated traffic against the original (fidelity)
+  2. start a local fleet: nats-server, the controller, the trainer and N TX agents (memoco up)
+  3. upload the capture to the trainer, which trains a flow model while it arrives
+  4. run the model across the agents: the controller splits its flows among them and sets a
+     common start; each agent regenerates its share through DPDK (net_pcap: a file per agent),
+     the model's whole window sent in S seconds
+  5. check each agent's output order (verify-order --tags on its capture)
+  6. score the fleet's output (the agents' captures merged, at the original's pace) against
+     the original capture (fidelity), and print the run history
 
 Options:
-  --trace FILE   the capture to use (pcap or pcapng)
-  --dir DIR      keep the model, regenerated trace and port capture there (default: a
-                 temporary directory, removed at the end)
-  --cores N      DPDK generation cores (default 2)
-  --json         one JSON object: trace, packets, flows, modelId, status, hosts
-                 [{host, packets, outOfOrder}], order, fidelity
+  --trace FILE     the capture to use (pcap or pcapng)
+  --agents N       TX agents (default 2)
+  --duration S     seconds the run lasts (default 5): the window is sent S / window times as fast
+  --seed N         seed of the run (default 1: the same packets every time)
+  --dir DIR        keep the fleet's directory (logs, captures, stores) there; default: a
+                   temporary directory removed at the end
+  --json           one JSON object: trace, packets, flows, modelId, runId, status, hosts
+                   [{host, packets, outOfOrder}], fidelity, history
 `;
 
-export const demoCommand: CliCommand = {
-  name: NAME,
-  summary: 'run the whole pipeline on a sample capture: inspect, train, regenerate, send, verify, score',
-  help: HELP,
-  async run(args, io) {
-    const { values } = parseCommandArgs(NAME, args, {
-      trace: { type: 'string' }, dir: { type: 'string' }, cores: { type: 'string' }, json: { type: 'boolean' },
-    });
-    const cores = values.cores === undefined ? 2 : Number(values.cores);
-    if (!Number.isInteger(cores) || cores < 1 || cores > 8) throw new MemocoError('CLI_ERR_USAGE', `${NAME}: --cores must be an integer 1..8, got '${values.cores}'`);
-    const work = values.dir ? resolve(values.dir) : mkdtempSync(join(tmpdir(), 'memoco-demo-'));
-    mkdirSync(work, { recursive: true });
-    try {
-      const report = await runDemo(values.trace ?? DEMO_SAMPLE, work, cores, io);
-      io.out(values.json ? `${JSON.stringify(report)}\n` : formatDemo(report));
-      return report.status === 'completed' ? 0 : 1;
-    } finally {
-      if (!values.dir) rmSync(work, { recursive: true, force: true });
-    }
-  },
-};
+interface DemoOptions {
+  trace: string;
+  agents: number;
+  durationS: number;
+  seed: number;
+  dir: string;
+}
 
 interface DemoReport {
   trace: string;
@@ -63,45 +61,118 @@ interface DemoReport {
   flows: number;
   modelId: string;
   modelBytes: number;
-  status: 'completed' | 'failed';
-  hosts: { host: string; packets: number; outOfOrder: number }[];
-  order: { expected: number; received: number; missing: number; duplicates: number; outOfOrder: number };
-  replay: { packets: number; pps: number; cores: number };
+  runId: string;
+  status: string;
+  durationS: number;
+  speed: number;
+  hosts: { host: string; status: string; packets: number; outOfOrder: number; missing: number }[];
   fidelity: FidelityMetrics;
+  history: RunRecord[];
 }
 
-async function runDemo(trace: string, work: string, cores: number, io: CliIo): Promise<DemoReport> {
-  const step = (text: string) => { if (!io.signal.aborted) io.err(`demo: ${text}\n`); };
-  step(`inspecting ${trace}`);
-  const inspected = await inspectTrace(trace);
+export const demoCommand: CliCommand = {
+  name: NAME,
+  summary: 'the whole fleet on a sample capture: upload, train, run across N agents, verify, score',
+  help: HELP,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(NAME, args, {
+      trace: { type: 'string' }, agents: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, dir: { type: 'string' }, json: { type: 'boolean' },
+    });
+    requirePositionals(NAME, positionals, []);
+    const agents = numberOption(NAME, 'agents', values.agents, { integer: true, min: 1 }) ?? 2;
+    if (agents > MAX_AGENTS) throw new MemocoError('CLI_ERR_USAGE', `${NAME}: --agents must be at most ${MAX_AGENTS}, got ${agents}`);
+    const durationS = numberOption(NAME, 'duration', values.duration, { min: 1 }) ?? 5;
+    const seed = numberOption(NAME, 'seed', values.seed, { integer: true }) ?? 1;
+    const dir = values.dir ? resolve(values.dir) : mkdtempSync(join(tmpdir(), 'memoco-demo-'));
+    try {
+      const report = await runDemo({ trace: values.trace ?? DEMO_SAMPLE, agents, durationS, seed, dir }, io);
+      io.out(values.json ? `${JSON.stringify(report)}\n` : formatDemo(report));
+      if (report.status !== 'completed') throw new MemocoError('FLEET_ERR_DEMO_CHECK', demoProblem(report));
+      return 0;
+    } finally {
+      if (!values.dir) rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function runDemo(o: DemoOptions, io: CliIo): Promise<DemoReport> {
+  const step = (text: string) => void (io.signal.aborted || io.err(`demo: ${text}\n`));
+  step(`inspecting ${o.trace}`);
+  const inspected = await inspectTrace(o.trace);
   if (inspected.error) {
     const { code, message, offset, record } = inspected.error;
-    throw new MemocoError(code, `${trace}: ${message} (offset ${offset}, record ${record})`, { offset, record });
+    throw new MemocoError(code, `${o.trace}: ${message} (offset ${offset}, record ${record})`, { offset, record });
   }
-  const modelPath = join(work, 'model.onnx');
-  step(`training a flow model from ${inspected.packets} packets in ${inspected.flows} flows`);
-  const trained = await trainTraceToFile(trace, modelPath, {}, { signal: io.signal });
-  const regenerated = join(work, 'regenerated.pcap');
-  step(`regenerating ${trained.traceSeconds.toFixed(1)} s of traffic from model ${trained.modelId.slice(0, 12)}`);
-  await generateTraceFile(readFlowModelFile(modelPath), regenerated, {}, { signal: io.signal });
-  const capture = join(work, 'port-capture.pcap');
-  step(`sending it through DPDK (net_pcap) on ${cores} cores at top speed, in one global order`);
-  const runtime = TxRuntime.start({ workerLcores: Math.max(4, cores + 1) });
-  const sent = await runtime.startReplay({ trace: regenerated, port: `net_pcap0,tx_pcap=${capture}`, cores, topspeed: true }).watch({ signal: io.signal });
-  if (sent.failure) throw sent.failure;
-  step('checking what left the port against what should have');
-  const order = await verifyOrder(capture, { against: regenerated });
-  step('scoring the regenerated traffic against the original');
-  const fidelity = await compareTraces(trace, regenerated);
-  const ok = order.ok && !sent.stopped;
+  step(`starting a local fleet in ${o.dir}: nats-server, controller, trainer, ${o.agents} agents`);
+  const fleet = await LocalFleet.start({ dir: o.dir, agents: agentLaunches(o.dir, o.agents), trainer: true });
+  try {
+    return { trace: o.trace, packets: inspected.packets, flows: inspected.flows, ...(await demoOnFleet(fleet, o, io, step)) };
+  } finally {
+    step('stopping the fleet');
+    await fleet.stop();
+  }
+}
+
+/** Upload, run, check and score on a fleet that is up. */
+async function demoOnFleet(fleet: LocalFleet, o: DemoOptions, io: CliIo, step: (text: string) => void): Promise<Omit<DemoReport, 'trace' | 'packets' | 'flows'>> {
+  const client = new FleetClient({ controllerUrl: fleet.controllerUrl, trainerUrl: fleet.trainerUrl, token: fleet.token, source: 'memoco demo' });
+  step(`uploading ${o.trace} to the trainer at ${fleet.trainerUrl}`);
+  const upload = await uploadTrace(o.trace, { trainerUrl: fleet.trainerUrl!, token: fleet.token, signal: io.signal });
+  const modelId = upload.model.modelId;
+  const windowS = await modelWindowSeconds(fleet, modelId);
+  const speed = windowS / o.durationS;
+  step(`model ${modelId.slice(0, 12)} (${upload.model.bytes} bytes); running its ${windowS.toFixed(1)} s window on ${o.agents} agents in ${o.durationS} s (x${speed.toFixed(2)})`);
+  const created = await client.post<{ run: { id: string } }>('/v1/runs', { model: modelId, hosts: o.agents, durationS: o.durationS, rate: { unit: 'scale', value: speed }, seed: o.seed });
+  let last = '';
+  const { detail } = await followRun(client, created.run.id, {
+    signal: io.signal,
+    onUpdate: (d) => {
+      const shape = progressLine(d).replace(/[\d,.]+/g, '');
+      if (shape !== last) step(progressLine(d));
+      last = shape;
+    },
+  });
+  step("checking each agent's output order (verify-order --tags on its capture)");
+  const hosts = await checkCaptures(o.dir, detail);
+  step("scoring the fleet's output (the captures merged, at the original's pace) against the original");
+  const merged = join(o.dir, 'captures', `merged-${detail.run.id}.pcap`);
+  await mergeCaptures(hosts.map((h) => h.capture), merged, { timeScale: speed });
+  const fidelity = await compareTraces(o.trace, merged);
+  const history = (await client.get<{ runs: RunRecord[] }>('/v1/runs?limit=10')).runs;
+  const status = detail.run.status === 'completed' && !hosts.every((h) => h.ok) ? 'failed' : detail.run.status;
   return {
-    trace, packets: inspected.packets, flows: inspected.flows, modelId: trained.modelId, modelBytes: trained.bytes,
-    status: ok ? 'completed' : 'failed',
-    hosts: [{ host: 'local', packets: sent.packets, outOfOrder: order.outOfOrder }],
-    order: { expected: order.expected, received: order.received, missing: order.missing, duplicates: order.duplicates, outOfOrder: order.outOfOrder },
-    replay: { packets: sent.packets, pps: sent.pps, cores },
-    fidelity,
+    modelId, modelBytes: Number(upload.model.bytes), runId: detail.run.id, status, durationS: o.durationS, speed,
+    hosts: hosts.map(({ host, status: s, packets, outOfOrder, missing }) => ({ host, status: s, packets, outOfOrder, missing })), fidelity, history,
   };
+}
+
+function agentLaunches(dir: string, agents: number) {
+  return Array.from({ length: agents }, (_, i) => {
+    const capture = join(dir, 'captures', `agent-${i + 1}-{runId}.pcap`);
+    return { host: `agent-${i + 1}`, ports: [`net_pcap0,tx_pcap=${capture}`], capture };
+  });
+}
+
+/** The model's window (its bins x bin width), read from the model the trainer stored. */
+async function modelWindowSeconds(fleet: LocalFleet, modelId: string): Promise<number> {
+  const response = await fetch(`${fleet.trainerUrl}/v1/models/${modelId}/content`, { headers: { authorization: `Bearer ${fleet.token}` } });
+  if (!response.ok) throw new MemocoError('FLEET_ERR_BAD_RESPONSE', `the trainer answered ${response.status} for model ${modelId}'s content`);
+  const { info } = loadFlowModel(new Uint8Array(await response.arrayBuffer())).model;
+  return (info.windowBins * info.binNs) / 1e9;
+}
+
+/** Each agent's capture checked by its sequence tags, against what the agent reported. */
+async function checkCaptures(dir: string, detail: RunDetail) {
+  return Promise.all(detail.hosts.map(async (part) => {
+    const capture = join(dir, 'captures', `${part.host}-${detail.run.id}.pcap`);
+    const order = await verifyOrder(capture, { tags: true, expectedCount: part.packets });
+    return { host: part.host, status: part.status, packets: part.packets, capture, outOfOrder: order.outOfOrder, missing: order.missing, ok: order.ok && order.received === part.packets };
+  }));
+}
+
+function demoProblem(r: DemoReport): string {
+  const bad = r.hosts.filter((h) => h.status !== 'completed' || h.outOfOrder > 0 || h.missing > 0);
+  return `run ${r.runId} ended ${r.status}: ${bad.map((h) => `${h.host} ${h.status}, ${h.outOfOrder} out of order, ${h.missing} missing`).join('; ') || 'see memoco runs show'}`;
 }
 
 function formatDemo(r: DemoReport): string {
@@ -109,10 +180,11 @@ function formatDemo(r: DemoReport): string {
   return [
     `trace       ${r.trace}: ${r.packets} packets, ${r.flows} flows`,
     `model       ${r.modelId} (${r.modelBytes} bytes)`,
-    `sent        ${r.replay.packets} packets on ${r.replay.cores} cores, ${(r.replay.pps / 1e6).toFixed(2)} Mpps`,
-    `order       expected ${r.order.expected}, received ${r.order.received}, missing ${r.order.missing}, duplicates ${r.order.duplicates}, out of order ${r.order.outOfOrder}`,
+    `run         ${r.runId}: ${r.status}, ${r.hosts.length} agents, ${r.durationS} s at x${r.speed.toFixed(2)}`,
+    ...r.hosts.map((h) => `  ${h.host.padEnd(9)} ${h.status}, ${h.packets} packets, out of order ${h.outOfOrder}, missing ${h.missing}`),
     `fidelity    packets x${f.packetsRatio.toFixed(3)}, flows x${f.flowsRatio.toFixed(3)}, rate NRMSE 1 s ${f.rateNrmse['1s'].toFixed(3)}, packet-size JSD ${f.pktSizeJsd.toFixed(3)}`,
-    `status      ${r.status}`,
     '',
+    'run history:',
+    formatRuns(r.history),
   ].join('\n');
 }

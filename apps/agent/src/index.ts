@@ -1,0 +1,11 @@
+export { AGENT_ERRORS } from './errors.ts';
+export type { AgentErrorCode } from './errors.ts';
+export { AGENT_SETTINGS, DEFAULT_AGENT_CONFIG, parseAgentConfig, defaultHostName } from './agent-config.ts';
+export type { AgentConfig } from './agent-config.ts';
+export { TxAgent } from './tx-agent.ts';
+export type { TxAgentDeps, TxAgentSettings } from './tx-agent.ts';
+export { NatsAgentGateway, agentConsumerName } from './nats-agent-gateway.ts';
+export type { AgentGateway } from './agent-gateway.ts';
+export type { ShardEngine, ShardRun, ShardSpec, ShardStats, ShardResult } from './shard-engine.ts';
+export { createShardEngine } from './engine-choice.ts';
+export { portForRun } from './run-executor.ts';

@@ -1,0 +1,75 @@
+/**
+ * `node --import tsx apps/agent/src/main.ts [flags]`: one TX agent per host. Reads the
+ * config (environment, then flags), starts DPDK's EAL once for the life of the process
+ * (design.md invariant: the agent process owns it), connects to NATS, registers and takes
+ * assignments; SIGTERM/SIGINT stop it cleanly (runs stopped and reported, registration
+ * removed). The only file of the agent that reads process.env.
+ */
+import { readFileSync } from 'node:fs';
+import { isMemocoError, type PortInfo } from '@memoco/protocol';
+import { TxRuntime, parsePortSpec } from '@memoco/txcore';
+import { natsConnectOptionsFrom } from '@memoco/service-kit';
+import { agentConfigError, parseAgentConfig, type AgentConfig } from './agent-config.ts';
+import { createShardEngine } from './engine-choice.ts';
+import { NatsAgentGateway } from './nats-agent-gateway.ts';
+import { portForRun } from './run-executor.ts';
+import { TxAgent } from './tx-agent.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function portInfo(config: AgentConfig): PortInfo[] {
+  return config.ports.map((spec, id) => ({ id, name: parsePortSpec(portForRun(spec, 'run', config.host)).name }));
+}
+
+async function start(config: AgentConfig, log: (message: string) => void): Promise<TxAgent> {
+  const ports = portInfo(config);
+  const pci = config.ports.map((spec) => parsePortSpec(spec)).filter((p) => p.kind === 'pci').map((p) => p.name);
+  const runtime = TxRuntime.start({ workerLcores: config.cores, memoryMb: config.memoryMb, hugepages: config.hugepages, pciAllow: pci });
+  const gateway = await NatsAgentGateway.open({
+    connect: natsConnectOptionsFrom({ ...config, natsReplicas: 1 }, `memoco-agent@${config.host}`, agentConfigError),
+    host: config.host,
+    log,
+  });
+  const engine = createShardEngine(runtime);
+  const agent = new TxAgent({
+    gateway,
+    engine,
+    settings: { ...config, version: VERSION, portInfo: ports },
+    log,
+  });
+  await agent.start();
+  log(`ready: version ${VERSION}, ${config.cores} cores, engine ${engine.name}, ports ${ports.map((p) => `${p.id}=${p.name}`).join(' ')}, NATS ${config.natsServers.join(',')}`);
+  return agent;
+}
+
+async function main(): Promise<void> {
+  let config: AgentConfig;
+  let agent: TxAgent;
+  let log = (message: string) => void process.stderr.write(`agent: ${message}\n`);
+  try {
+    config = parseAgentConfig(process.env, process.argv.slice(2));
+    const host = config.host;
+    log = (message: string) => void process.stderr.write(`agent ${host}: ${message}\n`);
+    agent = await start(config, log);
+  } catch (error) {
+    log(isMemocoError(error) ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error));
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}, stopping (active runs: ${agent.activeRunIds.join(', ') || 'none'})`);
+    void agent.stop().then(
+      () => process.exit(0),
+      (error) => {
+        log(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+await main();
