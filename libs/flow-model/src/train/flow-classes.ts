@@ -115,10 +115,10 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
 /** Adds a member's counts at the centres of its histogram bins into the class's dense bins. */
 function addMemberHistogram(dense: Float64Array, startBin: number, shift: number, h: TimeHistogram, memberLast: number): void {
   const half = Math.floor(h.width / 2);
-  const keys = h.occupied;
-  const counts = h.occupiedCounts;
+  const keys = h.keys;
+  const counts = h.values;
   const classWidth = 2 ** shift;
-  for (let i = 0; i < keys.length; i++) {
+  for (let i = 0; i < h.size; i++) {
     const bin = Math.min(memberLast, h.anchor + keys[i]! * h.width + half);
     dense[Math.floor((bin - startBin) / classWidth)]! += counts[i]!;
   }
@@ -126,12 +126,12 @@ function addMemberHistogram(dense: Float64Array, startBin: number, shift: number
 
 function mergeDirection(into: DirectionStats, from: DirectionStats): void {
   into.packets += from.packets;
-  for (let i = 0; i < from.atoms.keys.length; i++) {
+  for (let i = 0; i < from.atoms.size; i++) {
     const count = from.atoms.counts[i]!;
     if (count > 0 && !into.atoms.add(from.atoms.keys[i]!, count)) into.addBucketed(from.atoms.keys[i]!, count);
   }
-  for (let i = 0; i < from.buckets.keys.length; i++) into.addBucketed(from.buckets.keys[i]! * SIZE_BUCKET_BYTES, from.buckets.counts[i]!);
-  for (let i = 0; i < from.flags.keys.length; i++) into.addFlagCount(from.flags.keys[i]!, from.flags.counts[i]!);
+  for (let i = 0; i < from.buckets.size; i++) into.addBucketed(from.buckets.keys[i]! * SIZE_BUCKET_BYTES, from.buckets.counts[i]!);
+  for (let i = 0; i < from.flags.size; i++) into.addFlagCount(from.flags.keys[i]!, from.flags.counts[i]!);
   if (from.packets > 0 && into.firstFlags < 0) into.firstFlags = from.firstFlags;
   if (from.packets > 0) into.lastFlags = from.lastFlags;
 }

@@ -68,7 +68,7 @@ export class DirectionStats {
   private addToBucket(size: number, count: number): void {
     if (this.buckets === NONE) this.buckets = new SmallCounter(SIZE_BUCKETS_KEPT);
     // Buckets beyond the kept set go to the last kept one: the total stays exact.
-    if (!this.buckets.add(Math.floor(size / SIZE_BUCKET_BYTES), count)) this.buckets.counts[this.buckets.counts.length - 1]! += count;
+    if (!this.buckets.add(Math.floor(size / SIZE_BUCKET_BYTES), count)) this.buckets.counts[this.buckets.size - 1]! += count;
   }
 
   /** `count` packets in a row with TCP flags `flags` (the first and last flags are remembered apart). */

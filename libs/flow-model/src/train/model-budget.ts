@@ -32,7 +32,7 @@ export function rowBytesWithoutCoefs(row: RowDraft): number {
 export function flowBytesWithoutCoefs(flow: FlowStats): number {
   let bytes = ROW_FIXED_BYTES;
   for (const dir of flow.dirs) {
-    bytes += (dir.template?.bytes.length ?? 0) + (dir.atoms.keys.length + dir.buckets.keys.length) * SIZE_ENTRY_BYTES + dir.flags.keys.length * SMALL_ENTRY_BYTES;
+    bytes += (dir.template?.bytes.length ?? 0) + (dir.atoms.size + dir.buckets.size) * SIZE_ENTRY_BYTES + dir.flags.size * SMALL_ENTRY_BYTES;
   }
   for (const g of flow.gaps) if (g > 0) bytes += SMALL_ENTRY_BYTES;
   return bytes;

@@ -46,8 +46,8 @@ export interface RowDraft {
 export function sizeEntries(dir: DirectionStats): SizeEntry[] {
   const entries: SizeEntry[] = [];
   const { atoms, buckets } = dir;
-  for (let i = 0; i < atoms.keys.length; i++) if (atoms.counts[i]! > 0) entries.push({ lo: atoms.keys[i]!, span: 1, weight: atoms.counts[i]! });
-  for (let i = 0; i < buckets.keys.length; i++) {
+  for (let i = 0; i < atoms.size; i++) if (atoms.counts[i]! > 0) entries.push({ lo: atoms.keys[i]!, span: 1, weight: atoms.counts[i]! });
+  for (let i = 0; i < buckets.size; i++) {
     if (buckets.counts[i]! > 0) entries.push({ lo: buckets.keys[i]! * SIZE_BUCKET_BYTES, span: SIZE_BUCKET_BYTES, weight: buckets.counts[i]! });
   }
   return entries;
@@ -55,14 +55,14 @@ export function sizeEntries(dir: DirectionStats): SizeEntry[] {
 
 /** The mid-flow flag mix: all flags of the direction but its first and last packet's. */
 export function midFlags(dir: DirectionStats): { value: number; weight: number }[] {
-  const { keys } = dir.flags;
-  const counts = dir.flags.counts.slice();
-  const first = keys.indexOf(dir.firstFlags);
+  const { keys, size } = dir.flags;
+  const counts = dir.flags.counts.slice(0, size);
+  const first = dir.flags.indexOf(dir.firstFlags);
   if (dir.packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
-  const last = keys.indexOf(dir.lastFlags);
+  const last = dir.flags.indexOf(dir.lastFlags);
   if (dir.packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
   const out: { value: number; weight: number }[] = [];
-  for (let i = 0; i < keys.length; i++) if (counts[i]! > 0) out.push({ value: keys[i]!, weight: counts[i]! });
+  for (let i = 0; i < size; i++) if (counts[i]! > 0) out.push({ value: keys[i]!, weight: counts[i]! });
   return out;
 }
 
