@@ -8,35 +8,46 @@
  */
 import { ROW_KIND } from '../model/flow-model.ts';
 import { countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
-import { DirectionStats, SIZE_BUCKET_BYTES, type FlowStats } from './flow-stats.ts';
-import { binOf, draftFromFlow, emptyMemberSizes, midFlags, sizeEntries, type RowDraft } from './row-draft.ts';
+import { CounterMerger } from './counter-merger.ts';
+import { DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, PACKETS, type FlowStatsTable } from './flow-stats.ts';
+import { binOf, emptyMemberSizes, midFlags, sizeEntries, type DirectionCounts, type RowDraft } from './row-draft.ts';
 import { TimeHistogram } from './time-histogram.ts';
 
-/** The port that names a flow's service: the well-known one if any, else a registered destination port, else 0. */
-export function servicePort(flow: FlowStats): number {
-  const t = flow.dirs[0].template;
-  if (!t || (flow.proto !== 6 && flow.proto !== 17) || t.l4Offset + 4 > t.bytes.length) return 0;
+/** The port that names flow `id`'s service: the well-known one if any, else a registered destination port, else 0. */
+export function servicePort(stats: FlowStatsTable, id: number): number {
+  const t = stats.templates[2 * id];
+  const proto = stats.proto[id];
+  if (!t || (proto !== 6 && proto !== 17) || t.l4Offset + 4 > t.bytes.length) return 0;
   const src = (t.bytes[t.l4Offset]! << 8) | t.bytes[t.l4Offset + 1]!;
   const dst = (t.bytes[t.l4Offset + 2]! << 8) | t.bytes[t.l4Offset + 3]!;
   if (Math.min(src, dst) < 1024) return Math.min(src, dst);
   return dst < 49152 ? dst : 0;
 }
 
-function classKey(flow: FlowStats): string {
-  return `${flow.ipVersion}/${flow.proto}/${servicePort(flow)}`;
+/** (IP version, protocol, service port) as one number. */
+function classKey(stats: FlowStatsTable, id: number): number {
+  return (stats.ipVersion[id]! * 256 + stats.proto[id]!) * 65536 + servicePort(stats, id);
 }
 
-/** Groups flows into at most `maxClasses` keys: the busiest keys keep their own class, the rest share one. */
-export function assignClasses(flows: readonly FlowStats[], maxClasses: number): FlowStats[][] {
-  const byKey = new Map<string, FlowStats[]>();
-  for (const flow of flows) {
-    const key = classKey(flow);
+/**
+ * Groups flows (ids, heaviest first) into at most `maxClasses` keys: the busiest keys keep
+ * their own class, the rest share one. Keys are ordered by their first flow, then by packets.
+ */
+export function assignClasses(stats: FlowStatsTable, ids: readonly number[], maxClasses: number): number[][] {
+  const byKey = new Map<number, number[]>();
+  for (const id of ids) {
+    const key = classKey(stats, id);
     const list = byKey.get(key);
-    if (list) list.push(flow);
-    else byKey.set(key, [flow]);
+    if (list) list.push(id);
+    else byKey.set(key, [id]);
   }
-  const packets = (list: FlowStats[]) => list.reduce((sum, f) => sum + f.packets, 0);
-  const groups = [...byKey.values()].sort((a, b) => packets(b) - packets(a));
+  const f = stats.flow;
+  const withPackets = [...byKey.values()].map((list) => {
+    let packets = 0;
+    for (const id of list) packets += f[id * FLOW_STRIDE + PACKETS]!;
+    return { list, packets };
+  });
+  const groups = withPackets.sort((a, b) => b.packets - a.packets).map((g) => g.list);
   if (groups.length <= maxClasses) return groups;
   const kept = groups.slice(0, Math.max(0, maxClasses - 1));
   kept.push(groups.slice(kept.length).flat());
@@ -51,46 +62,80 @@ interface ClassSums {
   packets: number;
   reverse: number;
   activeNs: number;
-  dirs: readonly [DirectionStats, DirectionStats];
+  dirs: [DirectionCounts, DirectionCounts];
   gaps: Float64Array;
   memberSizes: Float64Array;
 }
 
-function sumMembers(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): ClassSums {
+/** Bins the class spans (every member's anchor and last packet) and the histogram shift that fits them in maxBins. */
+function classSpan(stats: FlowStatsTable, members: readonly number[], binNs: number, maxBins: number): { startBin: number; lastBin: number; shift: number } {
   let startBin = Number.POSITIVE_INFINITY;
   let lastBin = 0;
-  for (const m of members) {
-    startBin = Math.min(startBin, m.histogram.anchor);
-    lastBin = Math.max(lastBin, m.histogram.anchor, binOf(m.lastNs, binNs));
+  for (const id of members) {
+    const anchor = stats.histograms[id]!.anchor;
+    startBin = Math.min(startBin, anchor);
+    lastBin = Math.max(lastBin, anchor, binOf(stats.flow[id * FLOW_STRIDE + LAST_NS]!, binNs));
   }
   let shift = 0;
   while (Math.ceil((lastBin - startBin + 1) / 2 ** shift) > maxBins) shift++;
-  const dense = new Float64Array(Math.ceil((lastBin - startBin + 1) / 2 ** shift));
-  const sums = { startBin, lastBin, packets: 0, reverse: 0, activeNs: 0, dirs: [new DirectionStats(sizeAtoms * 2), new DirectionStats(sizeAtoms * 2)] as const, gaps: new Float64Array(GAP_BUCKETS), memberSizes: emptyMemberSizes() };
-  for (const m of members) {
-    addMemberHistogram(dense, startBin, shift, m.histogram, Math.max(m.histogram.anchor, binOf(m.lastNs, binNs)));
-    sums.packets += m.packets;
-    sums.reverse += m.reverse;
-    sums.activeNs += m.lastNs - m.firstNs + binNs;
-    sums.memberSizes[countBucket(m.packets)]! += 1;
-    for (let i = 0; i < GAP_BUCKETS; i++) sums.gaps[i]! += m.gaps[i]!;
-    mergeDirection(sums.dirs[0], m.dirs[0]);
-    mergeDirection(sums.dirs[1], m.dirs[1]);
-  }
-  return { ...sums, histogram: TimeHistogram.fromDense(startBin, maxBins, shift, dense) };
+  return { startBin, lastBin, shift };
 }
 
-export function draftClass(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): RowDraft {
-  const byWeight = [...members].sort((a, b) => b.packets - a.packets);
+function sumMembers(stats: FlowStatsTable, members: readonly number[], binNs: number, maxBins: number, merger: CounterMerger): ClassSums {
+  const { startBin, lastBin, shift } = classSpan(stats, members, binNs, maxBins);
+  const dense = new Float64Array(Math.ceil((lastBin - startBin + 1) / 2 ** shift));
+  const f = stats.flow;
+  const d = stats.dir;
+  const gaps = new Float64Array(GAP_BUCKETS);
+  const memberSizes = emptyMemberSizes();
+  let packets = 0;
+  let reverse = 0;
+  let activeNs = 0;
+  for (const id of members) {
+    const at = id * FLOW_STRIDE;
+    const histogram = stats.histograms[id]!;
+    addMemberHistogram(dense, startBin, shift, histogram, Math.max(histogram.anchor, binOf(f[at + LAST_NS]!, binNs)));
+    packets += f[at + PACKETS]!;
+    reverse += d[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!;
+    activeNs += f[at + LAST_NS]! - f[at + FIRST_NS]! + binNs;
+    memberSizes[countBucket(f[at + PACKETS]!)]! += 1;
+    const g = id * GAP_BUCKETS;
+    for (let i = 0; i < GAP_BUCKETS; i++) gaps[i]! += stats.gaps[g + i]!;
+  }
+  const dirs = [mergeDirections(stats, members, 0, merger), mergeDirections(stats, members, 1, merger)] as [DirectionCounts, DirectionCounts];
+  return { startBin, lastBin, packets, reverse, activeNs, dirs, gaps, memberSizes, histogram: TimeHistogram.fromDense(startBin, maxBins, shift, dense) };
+}
+
+/** Direction `dir` of every member merged in member order: counters, packets, first and last flags. */
+function mergeDirections(stats: FlowStatsTable, members: readonly number[], dir: number, merger: CounterMerger): DirectionCounts {
+  merger.start();
+  let packets = 0;
+  let firstFlags = -1;
+  let lastFlags = 0;
+  for (const id of members) {
+    const slot = 2 * id + dir;
+    const ds = slot * DIR_STRIDE;
+    const memberPackets = stats.dir[ds + DIR_PACKETS]!;
+    packets += memberPackets;
+    merger.mergeSlot(stats, slot);
+    if (memberPackets > 0 && firstFlags < 0) firstFlags = stats.dir[ds + FIRST_FLAGS]!;
+    if (memberPackets > 0) lastFlags = stats.dir[ds + LAST_FLAGS]!;
+  }
+  return merger.finish(packets, firstFlags, lastFlags);
+}
+
+export function draftClass(stats: FlowStatsTable, members: readonly number[], binNs: number, maxBins: number, merger: CounterMerger): RowDraft {
+  const f = stats.flow;
+  const byWeight = [...members].sort((a, b) => f[b * FLOW_STRIDE + PACKETS]! - f[a * FLOW_STRIDE + PACKETS]!);
   const heaviest = byWeight[0]!;
-  const sums = sumMembers(members, binNs, maxBins, sizeAtoms);
+  const sums = sumMembers(stats, members, binNs, maxBins, merger);
   const spanNs = (sums.lastBin - sums.startBin + 1) * binNs;
-  const template = draftFromFlow(heaviest, binNs);
-  const withReverse = byWeight.find((m) => m.dirs[1].template);
+  const withReverse = byWeight.find((m) => stats.templates[2 * m + 1]);
+  const heaviestDir = (d: number) => (2 * heaviest + d) * DIR_STRIDE;
   return {
     kind: ROW_KIND.class,
-    ipVersion: heaviest.ipVersion,
-    proto: heaviest.proto,
+    ipVersion: stats.ipVersion[heaviest]!,
+    proto: stats.proto[heaviest]!,
     startBin: sums.startBin,
     lastBin: sums.lastBin,
     histogram: sums.histogram,
@@ -101,13 +146,14 @@ export function draftClass(members: readonly FlowStats[], binNs: number, maxBins
     members: members.length,
     concurrency: Math.min(members.length, Math.max(1, sums.activeNs / spanNs)),
     dirs: [0, 1].map((d) => ({
-      template: d === 0 ? heaviest.dirs[0].template : (heaviest.dirs[1].template ?? withReverse?.dirs[1].template),
-      firstFlags: template.dirs[d]!.firstFlags,
-      lastFlags: template.dirs[d]!.lastFlags,
+      template: d === 0 ? stats.templates[2 * heaviest] : (stats.templates[2 * heaviest + 1] ?? (withReverse !== undefined ? stats.templates[2 * withReverse + 1] : undefined)),
+      firstFlags: Math.max(0, stats.dir[heaviestDir(d) + FIRST_FLAGS]!),
+      lastFlags: stats.dir[heaviestDir(d) + LAST_FLAGS]!,
       sizes: sizeEntries(sums.dirs[d]!),
       flags: midFlags(sums.dirs[d]!),
     })) as RowDraft['dirs'],
     gaps: sums.gaps,
+    gapsAt: 0,
     memberSizes: sums.memberSizes,
   };
 }
@@ -118,20 +164,8 @@ function addMemberHistogram(dense: Float64Array, startBin: number, shift: number
   const keys = h.keys;
   const counts = h.values;
   const classWidth = 2 ** shift;
-  for (let i = 0; i < h.size; i++) {
+  for (let i = 0; i < keys.length; i++) {
     const bin = Math.min(memberLast, h.anchor + keys[i]! * h.width + half);
     dense[Math.floor((bin - startBin) / classWidth)]! += counts[i]!;
   }
-}
-
-function mergeDirection(into: DirectionStats, from: DirectionStats): void {
-  into.packets += from.packets;
-  for (let i = 0; i < from.atoms.size; i++) {
-    const count = from.atoms.counts[i]!;
-    if (count > 0 && !into.atoms.add(from.atoms.keys[i]!, count)) into.addBucketed(from.atoms.keys[i]!, count);
-  }
-  for (let i = 0; i < from.buckets.size; i++) into.addBucketed(from.buckets.keys[i]! * SIZE_BUCKET_BYTES, from.buckets.counts[i]!);
-  for (let i = 0; i < from.flags.size; i++) into.addFlagCount(from.flags.keys[i]!, from.flags.counts[i]!);
-  if (from.packets > 0 && into.firstFlags < 0) into.firstFlags = from.firstFlags;
-  if (from.packets > 0) into.lastFlags = from.lastFlags;
 }

@@ -1,63 +1,84 @@
 /**
- * Counts of at most `capacity` distinct integer keys, in order of first appearance: the
- * shape of a flow's size atoms, flag mix and size buckets (a handful of keys each, so a
- * linear scan beats a Map and allocates nothing per packet).
+ * Many small counters of at most `stride` distinct integer keys each, in order of first
+ * appearance: the shape of a flow direction's size atoms, flag mix and size buckets (a
+ * handful of keys each, so a linear scan beats a Map). Counter c holds keys
+ * keys[c*stride .. c*stride + sizes[c]).
  *
- * Typed arrays of fixed length, not growing JS arrays: a growing array changes its
- * elements kind (small integers, then doubles) and its storage as it fills, and every
- * such change sends the optimised per-packet code back to the interpreter (issue 4, train
- * speed). Keys are below 2^31 (sizes, flag bytes, bucket numbers); counts are exact doubles.
+ * One pool of typed arrays for all flows, not an object and two arrays per flow: the
+ * trainer meets thousands of flows, and per-flow allocations cost garbage collection in the
+ * pass and interpreted code in finish() (issue 4, train speed). Keys are below 2^31
+ * (sizes, flag bytes, bucket numbers); counts are exact doubles.
  */
-export class SmallCounter {
-  /** Keys 0 .. size-1 are in use. */
-  size = 0;
-  readonly keys: Int32Array;
-  readonly counts: Float64Array;
-  /** Index of the key last added: packets of a flow repeat sizes and flags in runs. */
-  private last = 0;
+const INITIAL_COUNTERS = 64;
 
-  constructor(readonly capacity: number) {
-    this.keys = new Int32Array(capacity);
-    this.counts = new Float64Array(capacity);
+export class SmallCounters {
+  /** Counters handed out (indices 0 .. used-1). */
+  used = 0;
+  keys: Int32Array;
+  counts: Float64Array;
+  sizes: Uint8Array;
+
+  constructor(readonly stride: number, counters = INITIAL_COUNTERS) {
+    this.keys = new Int32Array(counters * stride);
+    this.counts = new Float64Array(counters * stride);
+    this.sizes = new Uint8Array(counters);
   }
 
-  /** Adds `weight` to `key`; false (nothing counted) when the key is new and the counter is full. */
-  add(key: number, weight = 1): boolean {
+  /** A new empty counter. */
+  allocate(): number {
+    if (this.used === this.sizes.length) this.reserve(Math.max(INITIAL_COUNTERS, this.used * 2));
+    return this.used++;
+  }
+
+  /** Makes room for counters 0 .. counters-1 (counters indexed by something else, such as a flow direction). */
+  reserve(counters: number): void {
+    if (counters <= this.sizes.length) return;
+    const keys = new Int32Array(counters * this.stride);
+    const counts = new Float64Array(counters * this.stride);
+    const sizes = new Uint8Array(counters);
+    keys.set(this.keys);
+    counts.set(this.counts);
+    sizes.set(this.sizes);
+    this.keys = keys;
+    this.counts = counts;
+    this.sizes = sizes;
+  }
+
+  /** Adds `weight` to `key` in counter c; false (nothing counted) when the key is new and the counter is full. */
+  add(c: number, key: number, weight: number): boolean {
+    const base = c * this.stride;
+    const size = this.sizes[c]!;
     const keys = this.keys;
-    const size = this.size;
-    if (this.last < size && keys[this.last] === key) {
-      this.counts[this.last]! += weight;
-      return true;
-    }
-    for (let i = 0; i < size; i++) {
-      if (keys[i] === key) {
-        this.counts[i]! += weight;
-        this.last = i;
+    for (let at = base; at < base + size; at++) {
+      if (keys[at] === key) {
+        this.counts[at]! += weight;
         return true;
       }
     }
-    if (size >= this.capacity) return false;
-    keys[size] = key;
-    this.counts[size] = weight;
-    this.size = size + 1;
+    if (size >= this.stride) return false;
+    keys[base + size] = key;
+    this.counts[base + size] = weight;
+    this.sizes[c] = size + 1;
     return true;
   }
 
-  /** Index of `key`, -1 when absent. */
-  indexOf(key: number): number {
-    for (let i = 0; i < this.size; i++) if (this.keys[i] === key) return i;
+  /** Position of `key` within counter c, -1 when absent. */
+  indexOf(c: number, key: number): number {
+    const base = c * this.stride;
+    for (let i = 0; i < this.sizes[c]!; i++) if (this.keys[base + i] === key) return i;
     return -1;
   }
 
-  /** Index of the key with the smallest count (the earliest among ties), -1 when empty. */
-  rarest(): number {
+  /** Position of counter c's key with the smallest count (the earliest among ties), -1 when empty. */
+  rarest(c: number): number {
+    const base = c * this.stride;
     const counts = this.counts;
     let best = -1;
     let least = 0;
-    for (let i = 0; i < this.size; i++) {
-      if (best < 0 || counts[i]! < least) {
+    for (let i = 0; i < this.sizes[c]!; i++) {
+      if (best < 0 || counts[base + i]! < least) {
         best = i;
-        least = counts[i]!;
+        least = counts[base + i]!;
       }
     }
     return best;

@@ -7,51 +7,47 @@
  *
  * Stored sparsely (ascending bin indices with their counts): memory follows the bins that
  * hold packets, at most min(packets, maxBins), so a long-lived flow with a few packets costs
- * a few numbers however fine the resolution. The indices and counts live in typed arrays
- * that double when full and are halved in place: no elements-kind changes or garbage on the
- * trainer's per-run path (small-counter.ts says why that matters).
+ * a few numbers however fine the resolution. Plain arrays (allocated on the JS heap, growing
+ * cheaply) of one fixed elements kind each: indices are small integers, counts always doubles
+ * (`doubles()`), so the code that reads them never meets a second kind and deoptimises.
  */
-const INITIAL_CAPACITY = 4;
+/** An empty array whose elements kind is already "doubles". */
+function doubles(): number[] {
+  const a = [0.5];
+  a.pop();
+  return a;
+}
 
 export class TimeHistogram {
   shift = 0;
   /** Bins of the original resolution per histogram bin (2^shift, kept to spare a power per packet). */
   width = 1;
-  /** Occupied histogram bins 0 .. size-1: `keys` ascending, `values` their packets (read only outside). */
-  size = 0;
-  keys: Int32Array;
-  values: Float64Array;
+  /** Occupied histogram bins, ascending, and their packets (read only outside). */
+  keys: number[] = [];
+  values: number[] = doubles();
 
   constructor(
     readonly anchor: number,
     readonly maxBins: number,
-    capacity = INITIAL_CAPACITY,
-  ) {
-    this.keys = new Int32Array(capacity);
-    this.values = new Float64Array(capacity);
-  }
+  ) {}
 
   /** A histogram of `counts` given per bin of 2^shift bins from `anchor` (zeros skipped). */
   static fromDense(anchor: number, maxBins: number, shift: number, counts: Float64Array): TimeHistogram {
-    let occupied = 0;
-    for (let k = 0; k < counts.length; k++) if (counts[k]! > 0) occupied++;
-    const h = new TimeHistogram(anchor, maxBins, Math.max(1, occupied));
+    const h = new TimeHistogram(anchor, maxBins);
     h.shift = shift;
     h.width = 2 ** shift;
-    let n = 0;
     for (let k = 0; k < counts.length; k++) {
       if (counts[k]! > 0) {
-        h.keys[n] = k;
-        h.values[n++] = counts[k]!;
+        h.keys.push(k);
+        h.values.push(counts[k]!);
       }
     }
-    h.size = n;
     return h;
   }
 
   /** Histogram bins from the anchor to the last one holding packets. */
   get length(): number {
-    return this.size === 0 ? 0 : this.keys[this.size - 1]! + 1;
+    return this.keys.length === 0 ? 0 : this.keys[this.keys.length - 1]! + 1;
   }
 
   add(bin: number, weight = 1): void {
@@ -61,46 +57,32 @@ export class TimeHistogram {
       this.halve();
       k = Math.floor(offset / this.width);
     }
-    const last = this.size - 1;
-    if (last < 0 || k > this.keys[last]!) this.append(k, weight);
-    else if (k === this.keys[last]) this.values[last]! += weight;
-    else this.insert(k, weight);
-  }
-
-  private append(k: number, weight: number): void {
-    if (this.size === this.keys.length) this.grow();
-    this.keys[this.size] = k;
-    this.values[this.size++] = weight;
-  }
-
-  private grow(): void {
-    const keys = new Int32Array(this.keys.length * 2);
-    const values = new Float64Array(this.keys.length * 2);
-    keys.set(this.keys);
-    values.set(this.values);
-    this.keys = keys;
-    this.values = values;
+    const keys = this.keys;
+    const last = keys.length - 1;
+    if (last < 0 || k > keys[last]!) {
+      keys.push(k);
+      this.values.push(weight);
+    } else if (k === keys[last]) {
+      this.values[last]! += weight;
+    } else {
+      this.insert(k, weight);
+    }
   }
 
   /** A packet earlier than the latest one (captures are sometimes out of order). */
   private insert(k: number, weight: number): void {
     let lo = 0;
-    let hi = this.size;
+    let hi = this.keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.keys[mid]! < k) lo = mid + 1;
       else hi = mid;
     }
-    if (this.keys[lo] === k) {
-      this.values[lo]! += weight;
-      return;
+    if (this.keys[lo] === k) this.values[lo]! += weight;
+    else {
+      this.keys.splice(lo, 0, k);
+      this.values.splice(lo, 0, weight);
     }
-    if (this.size === this.keys.length) this.grow();
-    this.keys.copyWithin(lo + 1, lo, this.size);
-    this.values.copyWithin(lo + 1, lo, this.size);
-    this.keys[lo] = k;
-    this.values[lo] = weight;
-    this.size++;
   }
 
   /** Doubles the bin width (sums neighbour pairs), in place. */
@@ -108,7 +90,7 @@ export class TimeHistogram {
     const keys = this.keys;
     const values = this.values;
     let n = 0;
-    for (let i = 0; i < this.size; i++) {
+    for (let i = 0; i < keys.length; i++) {
       const k = keys[i]! >>> 1;
       if (n > 0 && keys[n - 1] === k) values[n - 1]! += values[i]!;
       else {
@@ -116,7 +98,8 @@ export class TimeHistogram {
         values[n++] = values[i]!;
       }
     }
-    this.size = n;
+    keys.length = n;
+    values.length = n;
     this.shift++;
     this.width *= 2;
   }
@@ -129,7 +112,7 @@ export class TimeHistogram {
   /** Dense counts of bins 0 .. length-1. */
   dense(): Float64Array {
     const out = new Float64Array(this.length);
-    for (let i = 0; i < this.size; i++) out[this.keys[i]!] = this.values[i]!;
+    for (let i = 0; i < this.keys.length; i++) out[this.keys[i]!] = this.values[i]!;
     return out;
   }
 }
