@@ -8,7 +8,8 @@ export class ActivityProfile {
   shift = 0;
   /** Bins per entry (2^shift). `counts` and `width` are read by the trainer's per-packet loop. */
   width = 1;
-  counts = new Float64Array(1024);
+  /** From one entry, so that growing first happens at the trace's second bin (flow-stats.ts `grow` says why). */
+  counts = new Float64Array(1);
 
   constructor(readonly maxEntries: number) {}
 

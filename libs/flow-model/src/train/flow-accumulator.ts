@@ -69,7 +69,7 @@ export class FlowAccumulator {
   }
 
   addBatch(batch: PacketBatch): void {
-    if (Number.isNaN(this.startSec)) this.findStart(batch);
+    if (Number.isNaN(this.totals[START_SEC])) this.findStart(batch);
     // Slices, not the whole batch in one call: code after a loop that V8 optimised while
     // the loop ran (on-stack replacement) has never run, and reaching it deoptimises.
     const count = batch.count;
@@ -78,26 +78,27 @@ export class FlowAccumulator {
 
   /**
    * The per-packet loop handles the common case inline: a packet of a known flow in the
-   * same time bin, with the same size and TCP flags as the previous packet of its direction,
-   * not earlier than the flow's latest packet, counted in the profile's current range.
-   * Everything else (a new flow, a run that ends, a template still wanted, a packet out of
-   * order, the profile growing) goes through the one call to `packet()`. One call site that
-   * the first packet already takes keeps the optimised loop from meeting code it has never
+   * same time bin as the flow's previous packet, not earlier than its latest packet, no
+   * template still wanted, counted in the profile's current range; a size or TCP flags
+   * value that differs from the direction's previous packet's ends a run with a call.
+   * Everything else (a new flow, a new time bin, a template, a packet out of order, the
+   * profile growing) goes through the one call to `packet()`. Few call sites, which the
+   * first packets already take, keep the optimised loop from meeting code it has never
    * run: each such first time sends it back to the interpreter, and recompiling it cost
    * more CPU than the whole per-packet work (issue 4, train speed).
    */
   private addPackets(batch: PacketBatch, from: number, to: number): void {
     const { flowId: ids, ipVersion, tsSec, tsNsec, origLen, direction, tcpFlags } = batch;
     const binNs = this.binNs;
-    const startSec = this.startSec;
-    const startNsec = this.startNsec;
+    const totals = this.totals;
+    const startSec = totals[START_SEC]!;
+    const startNsec = totals[START_NSEC]!;
     const stats = this.stats;
     let f = stats.flow;
     let d = stats.dir;
     let gaps = stats.gaps;
     let profile = this.profile.counts;
     let profileWidth = this.profile.width;
-    const totals = this.totals;
     let lastNs = totals[LAST_NS_SEEN]!;
     let ip = 0;
     let nonIp = 0;
@@ -116,31 +117,32 @@ export class FlowAccumulator {
       ip++;
       bytes += wire;
       const at = id * FLOW_STRIDE;
-      const slot = (id * 2 + direction[i]!) * DIR_STRIDE;
+      const slot = id * 2 + direction[i]!;
+      const ds = slot * DIR_STRIDE;
       const entry = profileWidth === 1 ? bin : Math.floor(bin / profileWidth);
-      if (
-        at < f.length && f[at + PACKETS]! > 0 && f[at + RUN_BIN] === bin && timeNs >= f[at + LAST_NS]! &&
-        d[slot + SIZE_RUN] === (wire < MAX_WIRE_SIZE ? wire : MAX_WIRE_SIZE) && d[slot + FLAGS_RUN] === tcpFlags[i] && d[slot + WANTS_TEMPLATE] === 0 &&
-        entry < profile.length
-      ) {
-        profile[entry]! += 1;
-        gaps[id * GAP_BUCKETS + gapBucketOf(timeNs - f[at + PREVIOUS_NS]!)]! += 1;
-        f[at + PACKETS]! += 1;
-        f[at + WIRE_BYTES]! += wire;
-        f[at + LAST_NS] = timeNs;
-        f[at + PREVIOUS_NS] = timeNs;
-        f[at + RUN_PACKETS]! += 1;
-        d[slot + DIR_PACKETS]! += 1;
-        d[slot + SIZE_RUN_PACKETS]! += 1;
-        d[slot + FLAGS_RUN_PACKETS]! += 1;
+      if (!(at < f.length && f[at + PACKETS]! > 0 && f[at + RUN_BIN] === bin && timeNs >= f[at + LAST_NS]! && d[ds + WANTS_TEMPLATE] === 0 && entry < profile.length)) {
+        this.packet(batch, i, timeNs, bin);
+        f = stats.flow;
+        d = stats.dir;
+        gaps = stats.gaps;
+        profile = this.profile.counts;
+        profileWidth = this.profile.width;
         continue;
       }
-      this.packet(batch, i, timeNs, bin);
-      f = stats.flow;
-      d = stats.dir;
-      gaps = stats.gaps;
-      profile = this.profile.counts;
-      profileWidth = this.profile.width;
+      profile[entry]! += 1;
+      gaps[id * GAP_BUCKETS + gapBucketOf(timeNs - f[at + PREVIOUS_NS]!)]! += 1;
+      f[at + PACKETS]! += 1;
+      f[at + WIRE_BYTES]! += wire;
+      f[at + LAST_NS] = timeNs;
+      f[at + PREVIOUS_NS] = timeNs;
+      f[at + RUN_PACKETS]! += 1;
+      d[ds + DIR_PACKETS]! += 1;
+      const size = wire < MAX_WIRE_SIZE ? wire : MAX_WIRE_SIZE;
+      if (d[ds + SIZE_RUN] === size) d[ds + SIZE_RUN_PACKETS]! += 1;
+      else this.endSizeRun(slot, size);
+      const flags = tcpFlags[i]!;
+      if (d[ds + FLAGS_RUN] === flags) d[ds + FLAGS_RUN_PACKETS]! += 1;
+      else this.endFlagsRun(slot, flags);
     }
     totals[LAST_NS_SEEN] = lastNs;
     totals[IP_PACKETS]! += ip;

@@ -7,10 +7,10 @@
  * distinct member flows (docs/flow-models.md, "Classes").
  */
 import { ROW_KIND } from '../model/flow-model.ts';
-import { countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
+import { COUNT_BUCKETS, countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
 import { CounterMerger } from './counter-merger.ts';
 import { DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, PACKETS, type FlowStatsTable } from './flow-stats.ts';
-import { binOf, emptyMemberSizes, midFlags, sizeEntries, type DirectionCounts, type RowDraft } from './row-draft.ts';
+import { midFlags, sizeEntries, type DirectionCounts, type RowDraft } from './row-draft.ts';
 import { TimeHistogram } from './time-histogram.ts';
 
 /** The port that names flow `id`'s service: the well-known one if any, else a registered destination port, else 0. */
@@ -54,107 +54,137 @@ export function assignClasses(stats: FlowStatsTable, ids: readonly number[], max
   return kept;
 }
 
-/** Sums of a class's members: the time histogram on the class's own grid, totals and distributions. */
-interface ClassSums {
-  startBin: number;
-  lastBin: number;
-  histogram: TimeHistogram;
-  packets: number;
-  reverse: number;
-  activeNs: number;
-  dirs: [DirectionCounts, DirectionCounts];
-  gaps: Float64Array;
-  memberSizes: Float64Array;
-}
-
-/** Bins the class spans (every member's anchor and last packet) and the histogram shift that fits them in maxBins. */
-function classSpan(stats: FlowStatsTable, members: readonly number[], binNs: number, maxBins: number): { startBin: number; lastBin: number; shift: number } {
-  let startBin = Number.POSITIVE_INFINITY;
-  let lastBin = 0;
-  for (const id of members) {
-    const anchor = stats.histograms[id]!.anchor;
-    startBin = Math.min(startBin, anchor);
-    lastBin = Math.max(lastBin, anchor, binOf(stats.flow[id * FLOW_STRIDE + LAST_NS]!, binNs));
+/**
+ * Rows for all classes at once. Each step is one loop over every member of every class (a
+ * function V8 compiles once), not a function per class called again and again: compiling
+ * and recompiling the per-class code cost more than the work (issue 4, train speed).
+ */
+export function draftClasses(stats: FlowStatsTable, groups: readonly (readonly number[])[], binNs: number, maxBins: number, merger: CounterMerger): RowDraft[] {
+  const members = groups.flat();
+  const starts = new Int32Array(groups.length + 1);
+  for (let c = 0; c < groups.length; c++) starts[c + 1] = starts[c]! + groups[c]!.length;
+  const sums = new ClassSums(groups.length);
+  classSpans(stats, members, starts, binNs, sums);
+  for (let c = 0; c < groups.length; c++) {
+    let shift = 0;
+    while (Math.ceil((sums.lastBin[c]! - sums.startBin[c]! + 1) / 2 ** shift) > maxBins) shift++;
+    sums.shift[c] = shift;
+    sums.dense.push(new Float64Array(Math.ceil((sums.lastBin[c]! - sums.startBin[c]! + 1) / 2 ** shift)));
   }
-  let shift = 0;
-  while (Math.ceil((lastBin - startBin + 1) / 2 ** shift) > maxBins) shift++;
-  return { startBin, lastBin, shift };
+  classTotals(stats, members, starts, binNs, sums);
+  const dirs = [mergeDirections(stats, members, starts, 0, merger), mergeDirections(stats, members, starts, 1, merger)];
+  return groups.map((group, c) => classRow(stats, group, c, binNs, maxBins, sums, [dirs[0]![c]!, dirs[1]![c]!]));
 }
 
-function sumMembers(stats: FlowStatsTable, members: readonly number[], binNs: number, maxBins: number, merger: CounterMerger): ClassSums {
-  const { startBin, lastBin, shift } = classSpan(stats, members, binNs, maxBins);
-  const dense = new Float64Array(Math.ceil((lastBin - startBin + 1) / 2 ** shift));
+/** Per class sums of its members (indexed by class). */
+class ClassSums {
+  readonly startBin: Float64Array;
+  readonly lastBin: Float64Array;
+  readonly shift: Int32Array;
+  readonly dense: Float64Array[] = [];
+  readonly packets: Float64Array;
+  readonly reverse: Float64Array;
+  readonly activeNs: Float64Array;
+  /** GAP_BUCKETS per class, COUNT_BUCKETS per class. */
+  readonly gaps: Float64Array;
+  readonly memberSizes: Float64Array;
+
+  constructor(classes: number) {
+    this.startBin = new Float64Array(classes).fill(Number.POSITIVE_INFINITY);
+    this.lastBin = new Float64Array(classes);
+    this.shift = new Int32Array(classes);
+    this.packets = new Float64Array(classes);
+    this.reverse = new Float64Array(classes);
+    this.activeNs = new Float64Array(classes);
+    this.gaps = new Float64Array(classes * GAP_BUCKETS);
+    this.memberSizes = new Float64Array(classes * COUNT_BUCKETS);
+  }
+}
+
+/** Bins each class spans (every member's anchor and last packet). */
+function classSpans(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums): void {
+  for (let c = 0, m = 0; m < members.length; m++) {
+    while (m >= starts[c + 1]!) c++;
+    const id = members[m]!;
+    const anchor = stats.histograms[id]!.anchor;
+    sums.startBin[c] = Math.min(sums.startBin[c]!, anchor);
+    sums.lastBin[c] = Math.max(sums.lastBin[c]!, anchor, Math.floor(stats.flow[id * FLOW_STRIDE + LAST_NS]! / binNs));
+  }
+}
+
+/** Histograms on each class's grid, totals, member sizes and gaps, members in order. */
+function classTotals(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums): void {
   const f = stats.flow;
-  const d = stats.dir;
-  const gaps = new Float64Array(GAP_BUCKETS);
-  const memberSizes = emptyMemberSizes();
-  let packets = 0;
-  let reverse = 0;
-  let activeNs = 0;
-  for (const id of members) {
+  for (let c = 0, m = 0; m < members.length; m++) {
+    while (m >= starts[c + 1]!) c++;
+    const id = members[m]!;
     const at = id * FLOW_STRIDE;
     const histogram = stats.histograms[id]!;
-    addMemberHistogram(dense, startBin, shift, histogram, Math.max(histogram.anchor, binOf(f[at + LAST_NS]!, binNs)));
-    packets += f[at + PACKETS]!;
-    reverse += d[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!;
-    activeNs += f[at + LAST_NS]! - f[at + FIRST_NS]! + binNs;
-    memberSizes[countBucket(f[at + PACKETS]!)]! += 1;
+    addMemberHistogram(sums.dense[c]!, sums.startBin[c]!, sums.shift[c]!, histogram, Math.max(histogram.anchor, Math.floor(f[at + LAST_NS]! / binNs)));
+    sums.packets[c]! += f[at + PACKETS]!;
+    sums.reverse[c]! += stats.dir[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!;
+    sums.activeNs[c]! += f[at + LAST_NS]! - f[at + FIRST_NS]! + binNs;
+    sums.memberSizes[c * COUNT_BUCKETS + countBucket(f[at + PACKETS]!)]! += 1;
     const g = id * GAP_BUCKETS;
-    for (let i = 0; i < GAP_BUCKETS; i++) gaps[i]! += stats.gaps[g + i]!;
+    const into = c * GAP_BUCKETS;
+    for (let i = 0; i < GAP_BUCKETS; i++) sums.gaps[into + i]! += stats.gaps[g + i]!;
   }
-  const dirs = [mergeDirections(stats, members, 0, merger), mergeDirections(stats, members, 1, merger)] as [DirectionCounts, DirectionCounts];
-  return { startBin, lastBin, packets, reverse, activeNs, dirs, gaps, memberSizes, histogram: TimeHistogram.fromDense(startBin, maxBins, shift, dense) };
 }
 
-/** Direction `dir` of every member merged in member order: counters, packets, first and last flags. */
-function mergeDirections(stats: FlowStatsTable, members: readonly number[], dir: number, merger: CounterMerger): DirectionCounts {
-  merger.start();
-  let packets = 0;
-  let firstFlags = -1;
-  let lastFlags = 0;
-  for (const id of members) {
-    const slot = 2 * id + dir;
-    const ds = slot * DIR_STRIDE;
-    const memberPackets = stats.dir[ds + DIR_PACKETS]!;
-    packets += memberPackets;
-    merger.mergeSlot(stats, slot);
-    if (memberPackets > 0 && firstFlags < 0) firstFlags = stats.dir[ds + FIRST_FLAGS]!;
-    if (memberPackets > 0) lastFlags = stats.dir[ds + LAST_FLAGS]!;
+/** Direction `dir` of each class: every member's counters merged in member order, packets, first and last flags. */
+function mergeDirections(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, dir: number, merger: CounterMerger): DirectionCounts[] {
+  const out: DirectionCounts[] = [];
+  for (let c = 0; c + 1 < starts.length; c++) {
+    merger.start();
+    let packets = 0;
+    let firstFlags = -1;
+    let lastFlags = 0;
+    for (let m = starts[c]!; m < starts[c + 1]!; m++) {
+      const slot = 2 * members[m]! + dir;
+      const ds = slot * DIR_STRIDE;
+      const memberPackets = stats.dir[ds + DIR_PACKETS]!;
+      packets += memberPackets;
+      merger.mergeSlot(stats, slot);
+      if (memberPackets > 0 && firstFlags < 0) firstFlags = stats.dir[ds + FIRST_FLAGS]!;
+      if (memberPackets > 0) lastFlags = stats.dir[ds + LAST_FLAGS]!;
+    }
+    out.push(merger.finish(packets, firstFlags, lastFlags));
   }
-  return merger.finish(packets, firstFlags, lastFlags);
+  return out;
 }
 
-export function draftClass(stats: FlowStatsTable, members: readonly number[], binNs: number, maxBins: number, merger: CounterMerger): RowDraft {
+function classRow(stats: FlowStatsTable, members: readonly number[], c: number, binNs: number, maxBins: number, sums: ClassSums, dirs: [DirectionCounts, DirectionCounts]): RowDraft {
   const f = stats.flow;
   const byWeight = [...members].sort((a, b) => f[b * FLOW_STRIDE + PACKETS]! - f[a * FLOW_STRIDE + PACKETS]!);
   const heaviest = byWeight[0]!;
-  const sums = sumMembers(stats, members, binNs, maxBins, merger);
-  const spanNs = (sums.lastBin - sums.startBin + 1) * binNs;
+  const startBin = sums.startBin[c]!;
+  const lastBin = sums.lastBin[c]!;
+  const spanNs = (lastBin - startBin + 1) * binNs;
   const withReverse = byWeight.find((m) => stats.templates[2 * m + 1]);
   const heaviestDir = (d: number) => (2 * heaviest + d) * DIR_STRIDE;
   return {
     kind: ROW_KIND.class,
     ipVersion: stats.ipVersion[heaviest]!,
     proto: stats.proto[heaviest]!,
-    startBin: sums.startBin,
-    lastBin: sums.lastBin,
-    histogram: sums.histogram,
-    packets: sums.packets,
-    reverse: sums.reverse,
+    startBin,
+    lastBin,
+    histogram: TimeHistogram.fromDense(startBin, maxBins, sums.shift[c]!, sums.dense[c]!),
+    packets: sums.packets[c]!,
+    reverse: sums.reverse[c]!,
     startNs: Number.NaN,
     endNs: Number.NaN,
     members: members.length,
-    concurrency: Math.min(members.length, Math.max(1, sums.activeNs / spanNs)),
+    concurrency: Math.min(members.length, Math.max(1, sums.activeNs[c]! / spanNs)),
     dirs: [0, 1].map((d) => ({
       template: d === 0 ? stats.templates[2 * heaviest] : (stats.templates[2 * heaviest + 1] ?? (withReverse !== undefined ? stats.templates[2 * withReverse + 1] : undefined)),
       firstFlags: Math.max(0, stats.dir[heaviestDir(d) + FIRST_FLAGS]!),
       lastFlags: stats.dir[heaviestDir(d) + LAST_FLAGS]!,
-      sizes: sizeEntries(sums.dirs[d]!),
-      flags: midFlags(sums.dirs[d]!),
+      sizes: sizeEntries(dirs[d]!),
+      flags: midFlags(dirs[d]!),
     })) as RowDraft['dirs'],
     gaps: sums.gaps,
-    gapsAt: 0,
-    memberSizes: sums.memberSizes,
+    gapsAt: c * GAP_BUCKETS,
+    memberSizes: sums.memberSizes.subarray(c * COUNT_BUCKETS, (c + 1) * COUNT_BUCKETS),
   };
 }
 

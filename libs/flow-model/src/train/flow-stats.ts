@@ -108,13 +108,28 @@ export class FlowStatsTable {
   addSize(slot: number, size: number, count: number): void {
     const wire = Math.min(size, MAX_WIRE_SIZE);
     const atoms = this.atoms;
-    if (atoms.add(slot, wire, count)) return;
-    const victim = atoms.rarest(slot);
+    const { keys, counts } = atoms;
+    const base = slot * atoms.stride;
+    const end = base + atoms.sizes[slot]!;
+    // One scan finds the size or, failing that, the rarest atom (the earliest among ties).
+    let victim = -1;
+    for (let at = base; at < end; at++) {
+      if (keys[at] === wire) {
+        counts[at]! += count;
+        return;
+      }
+      if (victim < 0 || counts[at]! < counts[victim]!) victim = at;
+    }
+    if (end < base + atoms.stride) {
+      keys[end] = wire;
+      counts[end] = count;
+      atoms.sizes[slot]!++;
+      return;
+    }
     if (victim < 0) return this.addToBucket(slot, wire, count);
-    const at = slot * atoms.stride + victim;
-    this.addToBucket(slot, atoms.keys[at]!, atoms.counts[at]!);
-    atoms.keys[at] = wire;
-    atoms.counts[at] = count;
+    this.addToBucket(slot, keys[victim]!, counts[victim]!);
+    keys[victim] = wire;
+    counts[victim] = count;
   }
 
   private addToBucket(slot: number, size: number, count: number): void {
@@ -134,7 +149,9 @@ export class FlowStatsTable {
   }
 
   private grow(id: number): void {
-    let capacity = Math.max(1024, this.capacity);
+    // From a handful: the growing code then first runs with the first flows, before V8
+    // optimises the per-packet code (a first run inside optimised code deoptimises it).
+    let capacity = Math.max(4, this.capacity);
     while (capacity <= id) capacity *= 2;
     this.flow = grown(this.flow, capacity * FLOW_STRIDE);
     this.dir = grown(this.dir, capacity * 2 * DIR_STRIDE);

@@ -12,7 +12,7 @@ import { ROW_KIND, type FlowModel, type FlowModelInfo } from '../model/flow-mode
 import { encodeFlowModel } from '../model/model-codec.ts';
 import { ActivityProfile } from './activity-profile.ts';
 import { CounterMerger } from './counter-merger.ts';
-import { assignClasses, draftClass } from './flow-classes.ts';
+import { assignClasses, draftClasses } from './flow-classes.ts';
 import { FlowAccumulator } from './flow-accumulator.ts';
 import { assembleModel } from './model-assembler.ts';
 import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
@@ -99,7 +99,7 @@ export class FlowTrainer {
     if (individual === flows.length) return draft(flows);
     const groups = assignClasses(stats, flows.slice(individual), maxClasses);
     const merger = new CounterMerger(this.options.sizeAtoms * 2);
-    const classes = groups.map((g) => draftClass(stats, g, this.binNs, this.options.maxCoefsPerFlow, merger));
+    const classes = draftClasses(stats, groups, this.binNs, this.options.maxCoefsPerFlow, merger);
     return [...draft(flows.slice(0, individual)), ...classes];
   }
 

@@ -9,7 +9,8 @@
  * pass and interpreted code in finish() (issue 4, train speed). Keys are below 2^31
  * (sizes, flag bytes, bucket numbers); counts are exact doubles.
  */
-const INITIAL_COUNTERS = 64;
+/** One: a pool grows from its second counter on, early (flow-stats.ts `grow` says why). */
+const INITIAL_COUNTERS = 1;
 
 export class SmallCounters {
   /** Counters handed out (indices 0 .. used-1). */
@@ -19,6 +20,11 @@ export class SmallCounters {
   sizes: Uint8Array;
 
   constructor(readonly stride: number, counters = INITIAL_COUNTERS) {
+    // Stored twice: V8 treats a field written once as a constant, and the first time
+    // `reserve` replaces it (long into a trace) it throws away the code that relied on that.
+    this.keys = new Int32Array(0);
+    this.counts = new Float64Array(0);
+    this.sizes = new Uint8Array(0);
     this.keys = new Int32Array(counters * stride);
     this.counts = new Float64Array(counters * stride);
     this.sizes = new Uint8Array(counters);
