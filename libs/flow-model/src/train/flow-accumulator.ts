@@ -258,7 +258,7 @@ const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
  * after the loop was optimised (a gap past 2^32 ns): bucket 0 below 1024 ns, else
  * floor(log2(gap)) - 9, at most 31.
  */
-function gapBucketOf(gapNs: number): number {
+export function gapBucketOf(gapNs: number): number {
   if (gapNs < 1024) return 0;
   gapScratch[0] = gapNs;
   const bucket = ((gapWords[HIGH_WORD]! >>> 20) & 0x7ff) - 1023 - 9;
