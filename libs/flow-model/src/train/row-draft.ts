@@ -4,7 +4,7 @@
  * distributions in the model's terms (size ranges, flag values, gap buckets).
  */
 import { ROW_KIND, type RowKind } from '../model/flow-model.ts';
-import { COUNT_BUCKETS, GAP_BUCKETS } from '../model/log2-buckets.ts';
+import { GAP_BUCKETS } from '../model/log2-buckets.ts';
 import {
   DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, NO_COUNTER, PACKETS, SIZE_BUCKET_BYTES, type FlowStatsTable,
 } from './flow-stats.ts';
@@ -119,7 +119,7 @@ function directionDraft(stats: FlowStatsTable, slot: number): DirectionDraft {
   };
 }
 
-export function binOf(timeNs: number, binNs: number): number {
+function binOf(timeNs: number, binNs: number): number {
   return Math.floor(timeNs / binNs);
 }
 
@@ -149,8 +149,4 @@ export function draftFromFlow(stats: FlowStatsTable, id: number, binNs: number):
     gapsAt: id * GAP_BUCKETS,
     memberSizes: undefined,
   };
-}
-
-export function emptyMemberSizes(): Float64Array {
-  return new Float64Array(COUNT_BUCKETS);
 }

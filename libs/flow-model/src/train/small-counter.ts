@@ -74,19 +74,4 @@ export class SmallCounters {
     for (let i = 0; i < this.sizes[c]!; i++) if (this.keys[base + i] === key) return i;
     return -1;
   }
-
-  /** Position of counter c's key with the smallest count (the earliest among ties), -1 when empty. */
-  rarest(c: number): number {
-    const base = c * this.stride;
-    const counts = this.counts;
-    let best = -1;
-    let least = 0;
-    for (let i = 0; i < this.sizes[c]!; i++) {
-      if (best < 0 || counts[base + i]! < least) {
-        best = i;
-        least = counts[base + i]!;
-      }
-    }
-    return best;
-  }
 }
