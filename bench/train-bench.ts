@@ -20,7 +20,7 @@ import { inspectTrace } from '@memoco/pcap';
 
 const here = fileURLToPath(import.meta.url);
 
-interface ChildResult {
+export interface ChildResult {
   seconds: number;
   cpuSeconds: number;
   vmHwmMb: number;
@@ -52,7 +52,8 @@ async function child(mode: string, file: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-function runChild(mode: 'inspect' | 'train', file: string): ChildResult {
+/** One measured run of `inspectTrace` or `trainModel` on `file` in a child process of its own (also used by the trainer bench). */
+export function runChild(mode: 'inspect' | 'train', file: string): ChildResult {
   const out = execFileSync(process.execPath, ['--import', 'tsx', here, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }

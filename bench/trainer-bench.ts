@@ -11,15 +11,20 @@
  *   not grow with the trace). 100 MB and not 10 MB as the smaller: below ~100 MB of upload
  *   the heap has not reached its steady size yet (socket buffers awaiting a GC), so a
  *   10 MB run measures start-up, not growth.
+ * - where the upload's time goes (CPU seconds, medians): the trainer process from the first
+ *   byte to the answer (/proc/<pid>/stat), the client (this process, running `memoco
+ *   upload`'s client), and trainModel on the same file in a child of its own (the train
+ *   bench's child); on a 2-CPU machine the client competes with the trainer for the CPUs.
  * Traces come from writeSyntheticTrace (5000 flows; the larger is longer, not wider) in a
  * temp directory, deleted at the end.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticTrace } from '@memoco/flow-model';
 import { median, repoRoot } from '@memoco/testbed';
+import { runChild } from './train-bench.ts';
 import { measureUploadToModel, startBenchTrainer, type UploadRun } from './trainer-upload-measure.ts';
 
 function option(args: string[], name: string, fallback: number): number {
@@ -38,14 +43,27 @@ function memocoTrain(file: string, out: string): { trainSeconds: number; wallSec
   return { trainSeconds: r.trainSeconds, wallSeconds, modelId: r.modelId };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** `runs` uploads to one fresh trainer, each followed by `memoco train` on the same file. */
 async function measureSize(file: string, bytes: number, runs: number, dir: string) {
   const trainer = await startBenchTrainer();
   try {
     const uploads: UploadRun[] = [];
     const trains: ReturnType<typeof memocoTrain>[] = [];
+    const cpu = { trainer: [] as number[], client: [] as number[], fileTrain: [] as number[] };
     for (let r = 0; r < runs; r++) {
+      const trainerCpu0 = processCpuSeconds(trainer.pid);
+      const clientCpu0 = process.cpuUsage();
       const m = await measureUploadToModel({ tracePath: file, trainer, nats: trainer.nats, runs: 1, log });
+      const client = process.cpuUsage(clientCpu0);
+      cpu.trainer.push(processCpuSeconds(trainer.pid) - trainerCpu0);
+      cpu.client.push((client.user + client.system) / 1e6);
+      cpu.fileTrain.push(runChild('train', file).cpuSeconds);
       uploads.push(m.runs[0]!);
       trains.push(memocoTrain(file, join(dir, 'train.onnx')));
       log(`memoco train: ${(bytes / 1e6 / trains[r]!.trainSeconds).toFixed(0)} MB/s (trainSeconds ${trains[r]!.trainSeconds.toFixed(2)})`);
@@ -67,6 +85,13 @@ async function measureSize(file: string, bytes: number, runs: number, dir: strin
       },
       memocoTrain: { trainSeconds, mbPerSecond: bytes / 1e6 / trainSeconds, wallSeconds: med(trains.map((t) => t.wallSeconds)) },
       uploadOverTrainThroughput: uploadMbps / (bytes / 1e6 / trainSeconds),
+      cpuSeconds: {
+        trainerPerUpload: med(cpu.trainer),
+        clientPerUpload: med(cpu.client),
+        trainModelOnTheFile: med(cpu.fileTrain),
+        trainerOverFileTrain: med(cpu.trainer) / med(cpu.fileTrain),
+        perRun: cpu,
+      },
       trainerPeakRssMb: trainer.peakRssMb(),
     };
   } finally {

@@ -6,9 +6,10 @@
  */
 export class ActivityProfile {
   shift = 0;
-  private width = 1;
-  private counts = new Float64Array(1024);
-  private used = 0;
+  /** Bins per entry (2^shift). `counts` and `width` are read by the trainer's per-packet loop. */
+  width = 1;
+  /** From one entry, so that growing first happens at the trace's second bin (flow-stats.ts `grow` says why). */
+  counts = new Float64Array(1);
 
   constructor(readonly maxEntries: number) {}
 
@@ -24,14 +25,15 @@ export class ActivityProfile {
       this.counts = grown;
     }
     this.counts[index]! += weight;
-    if (index >= this.used) this.used = index + 1;
   }
 
   halve(): void {
-    const half = Math.ceil(this.used / 2);
-    for (let i = 0; i < half; i++) this.counts[i] = this.counts[2 * i]! + (2 * i + 1 < this.used ? this.counts[2 * i + 1]! : 0);
+    // Entries up to the last one holding packets (the per-packet loop does not track it).
+    let used = this.counts.length;
+    while (used > 0 && this.counts[used - 1] === 0) used--;
+    const half = Math.ceil(used / 2);
+    for (let i = 0; i < half; i++) this.counts[i] = this.counts[2 * i]! + (2 * i + 1 < used ? this.counts[2 * i + 1]! : 0);
     this.counts.fill(0, half);
-    this.used = half;
     this.shift++;
     this.width *= 2;
   }

@@ -7,131 +7,195 @@
  * distinct member flows (docs/flow-models.md, "Classes").
  */
 import { ROW_KIND } from '../model/flow-model.ts';
-import { countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
-import { DirectionStats, SIZE_BUCKET_BYTES, type FlowStats } from './flow-stats.ts';
-import { binOf, draftFromFlow, emptyMemberSizes, midFlags, sizeEntries, type RowDraft } from './row-draft.ts';
+import { COUNT_BUCKETS, countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
+import { CounterMerger } from './counter-merger.ts';
+import { DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, PACKETS, type FlowStatsTable } from './flow-stats.ts';
+import { midFlags, sizeEntries, type DirectionCounts, type RowDraft } from './row-draft.ts';
 import { TimeHistogram } from './time-histogram.ts';
 
-/** The port that names a flow's service: the well-known one if any, else a registered destination port, else 0. */
-export function servicePort(flow: FlowStats): number {
-  const t = flow.dirs[0].template;
-  if (!t || (flow.proto !== 6 && flow.proto !== 17) || t.l4Offset + 4 > t.bytes.length) return 0;
+/** The port that names flow `id`'s service: the well-known one if any, else a registered destination port, else 0. */
+export function servicePort(stats: FlowStatsTable, id: number): number {
+  const t = stats.templates[2 * id];
+  const proto = stats.proto[id];
+  if (!t || (proto !== 6 && proto !== 17) || t.l4Offset + 4 > t.bytes.length) return 0;
   const src = (t.bytes[t.l4Offset]! << 8) | t.bytes[t.l4Offset + 1]!;
   const dst = (t.bytes[t.l4Offset + 2]! << 8) | t.bytes[t.l4Offset + 3]!;
   if (Math.min(src, dst) < 1024) return Math.min(src, dst);
   return dst < 49152 ? dst : 0;
 }
 
-function classKey(flow: FlowStats): string {
-  return `${flow.ipVersion}/${flow.proto}/${servicePort(flow)}`;
+/** (IP version, protocol, service port) as one number. */
+function classKey(stats: FlowStatsTable, id: number): number {
+  return (stats.ipVersion[id]! * 256 + stats.proto[id]!) * 65536 + servicePort(stats, id);
 }
 
-/** Groups flows into at most `maxClasses` keys: the busiest keys keep their own class, the rest share one. */
-export function assignClasses(flows: readonly FlowStats[], maxClasses: number): FlowStats[][] {
-  const byKey = new Map<string, FlowStats[]>();
-  for (const flow of flows) {
-    const key = classKey(flow);
+/**
+ * Groups flows (ids, heaviest first) into at most `maxClasses` keys: the busiest keys keep
+ * their own class, the rest share one. Keys are ordered by their first flow, then by packets.
+ */
+export function assignClasses(stats: FlowStatsTable, ids: readonly number[], maxClasses: number): number[][] {
+  const byKey = new Map<number, number[]>();
+  for (const id of ids) {
+    const key = classKey(stats, id);
     const list = byKey.get(key);
-    if (list) list.push(flow);
-    else byKey.set(key, [flow]);
+    if (list) list.push(id);
+    else byKey.set(key, [id]);
   }
-  const packets = (list: FlowStats[]) => list.reduce((sum, f) => sum + f.packets, 0);
-  const groups = [...byKey.values()].sort((a, b) => packets(b) - packets(a));
+  const f = stats.flow;
+  const withPackets = [...byKey.values()].map((list) => {
+    let packets = 0;
+    for (const id of list) packets += f[id * FLOW_STRIDE + PACKETS]!;
+    return { list, packets };
+  });
+  const groups = withPackets.sort((a, b) => b.packets - a.packets).map((g) => g.list);
   if (groups.length <= maxClasses) return groups;
   const kept = groups.slice(0, Math.max(0, maxClasses - 1));
   kept.push(groups.slice(kept.length).flat());
   return kept;
 }
 
-/** Sums of a class's members: the time histogram on the class's own grid, totals and distributions. */
-interface ClassSums {
-  startBin: number;
-  lastBin: number;
-  histogram: TimeHistogram;
-  packets: number;
-  reverse: number;
-  activeNs: number;
-  dirs: readonly [DirectionStats, DirectionStats];
-  gaps: Float64Array;
-  memberSizes: Float64Array;
+/**
+ * Rows for all classes at once. Each step is one loop over every member of every class (a
+ * function V8 compiles once), not a function per class called again and again: compiling
+ * and recompiling the per-class code cost more than the work (issue 4, train speed).
+ */
+export function draftClasses(stats: FlowStatsTable, groups: readonly (readonly number[])[], binNs: number, maxBins: number, merger: CounterMerger): RowDraft[] {
+  const members = groups.flat();
+  const starts = new Int32Array(groups.length + 1);
+  for (let c = 0; c < groups.length; c++) starts[c + 1] = starts[c]! + groups[c]!.length;
+  const sums = new ClassSums(groups.length);
+  classSpans(stats, members, starts, binNs, sums);
+  for (let c = 0; c < groups.length; c++) {
+    let shift = 0;
+    while (Math.ceil((sums.lastBin[c]! - sums.startBin[c]! + 1) / 2 ** shift) > maxBins) shift++;
+    sums.shift[c] = shift;
+    sums.dense.push(new Float64Array(Math.ceil((sums.lastBin[c]! - sums.startBin[c]! + 1) / 2 ** shift)));
+  }
+  classTotals(stats, members, starts, binNs, sums);
+  const dirs = [mergeDirections(stats, members, starts, 0, merger), mergeDirections(stats, members, starts, 1, merger)];
+  return groups.map((group, c) => classRow(stats, group, c, binNs, maxBins, sums, [dirs[0]![c]!, dirs[1]![c]!]));
 }
 
-function sumMembers(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): ClassSums {
-  let startBin = Number.POSITIVE_INFINITY;
-  let lastBin = 0;
-  for (const m of members) {
-    startBin = Math.min(startBin, m.histogram.anchor);
-    lastBin = Math.max(lastBin, m.histogram.anchor, binOf(m.lastNs, binNs));
+/** Per class sums of its members (indexed by class). */
+class ClassSums {
+  readonly startBin: Float64Array;
+  readonly lastBin: Float64Array;
+  readonly shift: Int32Array;
+  readonly dense: Float64Array[] = [];
+  readonly packets: Float64Array;
+  readonly reverse: Float64Array;
+  readonly activeNs: Float64Array;
+  /** GAP_BUCKETS per class, COUNT_BUCKETS per class. */
+  readonly gaps: Float64Array;
+  readonly memberSizes: Float64Array;
+
+  constructor(classes: number) {
+    this.startBin = new Float64Array(classes).fill(Number.POSITIVE_INFINITY);
+    this.lastBin = new Float64Array(classes);
+    this.shift = new Int32Array(classes);
+    this.packets = new Float64Array(classes);
+    this.reverse = new Float64Array(classes);
+    this.activeNs = new Float64Array(classes);
+    this.gaps = new Float64Array(classes * GAP_BUCKETS);
+    this.memberSizes = new Float64Array(classes * COUNT_BUCKETS);
   }
-  let shift = 0;
-  while (Math.ceil((lastBin - startBin + 1) / 2 ** shift) > maxBins) shift++;
-  const dense = new Float64Array(Math.ceil((lastBin - startBin + 1) / 2 ** shift));
-  const sums = { startBin, lastBin, packets: 0, reverse: 0, activeNs: 0, dirs: [new DirectionStats(sizeAtoms * 2), new DirectionStats(sizeAtoms * 2)] as const, gaps: new Float64Array(GAP_BUCKETS), memberSizes: emptyMemberSizes() };
-  for (const m of members) {
-    addMemberHistogram(dense, startBin, shift, m.histogram, Math.max(m.histogram.anchor, binOf(m.lastNs, binNs)));
-    sums.packets += m.packets;
-    sums.reverse += m.reverse;
-    sums.activeNs += m.lastNs - m.firstNs + binNs;
-    sums.memberSizes[countBucket(m.packets)]! += 1;
-    for (let i = 0; i < GAP_BUCKETS; i++) sums.gaps[i]! += m.gaps[i]!;
-    mergeDirection(sums.dirs[0], m.dirs[0]);
-    mergeDirection(sums.dirs[1], m.dirs[1]);
-  }
-  return { ...sums, histogram: TimeHistogram.fromDense(startBin, maxBins, shift, dense) };
 }
 
-export function draftClass(members: readonly FlowStats[], binNs: number, maxBins: number, sizeAtoms: number): RowDraft {
-  const byWeight = [...members].sort((a, b) => b.packets - a.packets);
+/** Bins each class spans (every member's anchor and last packet). */
+function classSpans(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums): void {
+  for (let c = 0, m = 0; m < members.length; m++) {
+    while (m >= starts[c + 1]!) c++;
+    const id = members[m]!;
+    const anchor = stats.histograms[id]!.anchor;
+    sums.startBin[c] = Math.min(sums.startBin[c]!, anchor);
+    sums.lastBin[c] = Math.max(sums.lastBin[c]!, anchor, Math.floor(stats.flow[id * FLOW_STRIDE + LAST_NS]! / binNs));
+  }
+}
+
+/** Histograms on each class's grid, totals, member sizes and gaps, members in order. */
+function classTotals(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums): void {
+  const f = stats.flow;
+  for (let c = 0, m = 0; m < members.length; m++) {
+    while (m >= starts[c + 1]!) c++;
+    const id = members[m]!;
+    const at = id * FLOW_STRIDE;
+    const histogram = stats.histograms[id]!;
+    addMemberHistogram(sums.dense[c]!, sums.startBin[c]!, sums.shift[c]!, histogram, Math.max(histogram.anchor, Math.floor(f[at + LAST_NS]! / binNs)));
+    sums.packets[c]! += f[at + PACKETS]!;
+    sums.reverse[c]! += stats.dir[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!;
+    sums.activeNs[c]! += f[at + LAST_NS]! - f[at + FIRST_NS]! + binNs;
+    sums.memberSizes[c * COUNT_BUCKETS + countBucket(f[at + PACKETS]!)]! += 1;
+    const g = id * GAP_BUCKETS;
+    const into = c * GAP_BUCKETS;
+    for (let i = 0; i < GAP_BUCKETS; i++) sums.gaps[into + i]! += stats.gaps[g + i]!;
+  }
+}
+
+/** Direction `dir` of each class: every member's counters merged in member order, packets, first and last flags. */
+function mergeDirections(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, dir: number, merger: CounterMerger): DirectionCounts[] {
+  const out: DirectionCounts[] = [];
+  for (let c = 0; c + 1 < starts.length; c++) {
+    merger.start();
+    let packets = 0;
+    let firstFlags = -1;
+    let lastFlags = 0;
+    for (let m = starts[c]!; m < starts[c + 1]!; m++) {
+      const slot = 2 * members[m]! + dir;
+      const ds = slot * DIR_STRIDE;
+      const memberPackets = stats.dir[ds + DIR_PACKETS]!;
+      packets += memberPackets;
+      merger.mergeSlot(stats, slot);
+      if (memberPackets > 0 && firstFlags < 0) firstFlags = stats.dir[ds + FIRST_FLAGS]!;
+      if (memberPackets > 0) lastFlags = stats.dir[ds + LAST_FLAGS]!;
+    }
+    out.push(merger.finish(packets, firstFlags, lastFlags));
+  }
+  return out;
+}
+
+function classRow(stats: FlowStatsTable, members: readonly number[], c: number, binNs: number, maxBins: number, sums: ClassSums, dirs: [DirectionCounts, DirectionCounts]): RowDraft {
+  const f = stats.flow;
+  const byWeight = [...members].sort((a, b) => f[b * FLOW_STRIDE + PACKETS]! - f[a * FLOW_STRIDE + PACKETS]!);
   const heaviest = byWeight[0]!;
-  const sums = sumMembers(members, binNs, maxBins, sizeAtoms);
-  const spanNs = (sums.lastBin - sums.startBin + 1) * binNs;
-  const template = draftFromFlow(heaviest, binNs);
-  const withReverse = byWeight.find((m) => m.dirs[1].template);
+  const startBin = sums.startBin[c]!;
+  const lastBin = sums.lastBin[c]!;
+  const spanNs = (lastBin - startBin + 1) * binNs;
+  const withReverse = byWeight.find((m) => stats.templates[2 * m + 1]);
+  const heaviestDir = (d: number) => (2 * heaviest + d) * DIR_STRIDE;
   return {
     kind: ROW_KIND.class,
-    ipVersion: heaviest.ipVersion,
-    proto: heaviest.proto,
-    startBin: sums.startBin,
-    lastBin: sums.lastBin,
-    histogram: sums.histogram,
-    packets: sums.packets,
-    reverse: sums.reverse,
+    ipVersion: stats.ipVersion[heaviest]!,
+    proto: stats.proto[heaviest]!,
+    startBin,
+    lastBin,
+    histogram: TimeHistogram.fromDense(startBin, maxBins, sums.shift[c]!, sums.dense[c]!),
+    packets: sums.packets[c]!,
+    reverse: sums.reverse[c]!,
     startNs: Number.NaN,
     endNs: Number.NaN,
     members: members.length,
-    concurrency: Math.min(members.length, Math.max(1, sums.activeNs / spanNs)),
+    concurrency: Math.min(members.length, Math.max(1, sums.activeNs[c]! / spanNs)),
     dirs: [0, 1].map((d) => ({
-      template: d === 0 ? heaviest.dirs[0].template : (heaviest.dirs[1].template ?? withReverse?.dirs[1].template),
-      firstFlags: template.dirs[d]!.firstFlags,
-      lastFlags: template.dirs[d]!.lastFlags,
-      sizes: sizeEntries(sums.dirs[d]!),
-      flags: midFlags(sums.dirs[d]!),
+      template: d === 0 ? stats.templates[2 * heaviest] : (stats.templates[2 * heaviest + 1] ?? (withReverse !== undefined ? stats.templates[2 * withReverse + 1] : undefined)),
+      firstFlags: Math.max(0, stats.dir[heaviestDir(d) + FIRST_FLAGS]!),
+      lastFlags: stats.dir[heaviestDir(d) + LAST_FLAGS]!,
+      sizes: sizeEntries(dirs[d]!),
+      flags: midFlags(dirs[d]!),
     })) as RowDraft['dirs'],
     gaps: sums.gaps,
-    memberSizes: sums.memberSizes,
+    gapsAt: c * GAP_BUCKETS,
+    memberSizes: sums.memberSizes.subarray(c * COUNT_BUCKETS, (c + 1) * COUNT_BUCKETS),
   };
 }
 
 /** Adds a member's counts at the centres of its histogram bins into the class's dense bins. */
 function addMemberHistogram(dense: Float64Array, startBin: number, shift: number, h: TimeHistogram, memberLast: number): void {
   const half = Math.floor(h.width / 2);
-  const keys = h.occupied;
-  const counts = h.occupiedCounts;
+  const keys = h.keys;
+  const counts = h.values;
   const classWidth = 2 ** shift;
   for (let i = 0; i < keys.length; i++) {
     const bin = Math.min(memberLast, h.anchor + keys[i]! * h.width + half);
     dense[Math.floor((bin - startBin) / classWidth)]! += counts[i]!;
   }
-}
-
-function mergeDirection(into: DirectionStats, from: DirectionStats): void {
-  into.packets += from.packets;
-  for (let i = 0; i < from.atoms.keys.length; i++) {
-    const count = from.atoms.counts[i]!;
-    if (count > 0 && !into.atoms.add(from.atoms.keys[i]!, count)) into.addBucketed(from.atoms.keys[i]!, count);
-  }
-  for (let i = 0; i < from.buckets.keys.length; i++) into.addBucketed(from.buckets.keys[i]! * SIZE_BUCKET_BYTES, from.buckets.counts[i]!);
-  for (let i = 0; i < from.flags.keys.length; i++) into.addFlagCount(from.flags.keys[i]!, from.flags.counts[i]!);
-  if (from.packets > 0 && into.firstFlags < 0) into.firstFlags = from.firstFlags;
-  if (from.packets > 0) into.lastFlags = from.lastFlags;
 }

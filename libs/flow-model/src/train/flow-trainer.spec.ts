@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CountSession } from '../onnx/count-session.ts';
 import { referenceCount } from '../model/count-graph.ts';
@@ -108,5 +109,19 @@ describe('FlowTrainer', () => {
     expect(t.reverse[0]).toBe(1);
     expect(t.startNs[0]).toBe(0);
     expect(t.endNs[0]).toBe(2e6);
+  });
+
+  // The bytes the trainer made before its speed work (issue 4, train speed): the work had to
+  // leave every model byte-identical. A change that is meant to change models updates these.
+  it('writes the reference model bytes for fixed traffic and options (golden SHA-256)', () => {
+    const cases = [
+      { flows: 600, seed: 3, options: { maxModelBytes: 20 * 1024 }, sha256: '4b3d74505972dd3849e48b3a39cad42d98ba1fe2550355484404f71cc32f5087' },
+      { flows: 600, seed: 3, options: { maxModelBytes: 48 * 1024, binMs: 2 }, sha256: 'd1a51c5f6211c8f3be3227158079d800671ea17d6bb3790afba51770cb4593d1' },
+      { flows: 300, seed: 11, options: {}, sha256: '45f58e927287432f8905b48e49927c486251ff7917253cbde1345c90b0e6d9f2' },
+    ];
+    for (const c of cases) {
+      const { bytes } = train(syntheticTraffic(c.flows, 20, c.seed), c.options);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(c.sha256);
+    }
   });
 });

@@ -11,9 +11,9 @@ import type { PacketBatch } from '@memoco/pcap';
 import { ROW_KIND, type FlowModel, type FlowModelInfo } from '../model/flow-model.ts';
 import { encodeFlowModel } from '../model/model-codec.ts';
 import { ActivityProfile } from './activity-profile.ts';
-import { assignClasses, draftClass } from './flow-classes.ts';
+import { CounterMerger } from './counter-merger.ts';
+import { assignClasses, draftClasses } from './flow-classes.ts';
 import { FlowAccumulator } from './flow-accumulator.ts';
-import type { FlowStats } from './flow-stats.ts';
 import { assembleModel } from './model-assembler.ts';
 import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
 import { fitRowsToProfile } from './profile-fit.ts';
@@ -54,7 +54,7 @@ export class FlowTrainer {
     if (p.ipPackets === 0) {
       throw new MemocoError('FLOWMODEL_ERR_NO_IP_PACKETS', `the trace's ${p.nonIpPackets} packets are all non-IP; flows are IP 5-tuples, no model written`, { status: 400 });
     }
-    const flows = p.settle().sort((a, b) => b.packets - a.packets);
+    const flows = p.settle();
     const windowBins = Math.floor(p.lastNs / this.binNs) + 1;
     const budget = this.options.maxModelBytes;
     const aggregate = this.profile.entries(windowBins);
@@ -82,18 +82,24 @@ export class FlowTrainer {
   }
 
   /** All flows one by one when they fit with room for coefficients; else the heaviest ones plus classes. */
-  private chooseRows(flows: FlowStats[], avail: number): RowDraft[] {
-    const sizes = flows.map((f) => flowBytesWithoutCoefs(f) + 4);
-    const total = sizes.reduce((s, n) => s + n, 0);
-    const draft = (list: FlowStats[]) => list.map((f) => draftFromFlow(f, this.binNs));
+  private chooseRows(flows: number[], avail: number): RowDraft[] {
+    const stats = this.packets.stats;
+    const sizes = new Float64Array(flows.length);
+    let total = 0;
+    for (let i = 0; i < flows.length; i++) {
+      sizes[i] = flowBytesWithoutCoefs(stats, flows[i]!) + 4;
+      total += sizes[i]!;
+    }
+    const draft = (list: number[]) => list.map((id) => draftFromFlow(stats, id, this.binNs));
     if (total <= avail * 0.75) return draft(flows);
     const maxClasses = Math.max(1, Math.floor((avail * 0.1) / CLASS_ROW_ESTIMATE_BYTES));
     let used = 0;
     let individual = 0;
     while (individual < flows.length && used + sizes[individual]! <= avail * 0.6) used += sizes[individual++]!;
     if (individual === flows.length) return draft(flows);
-    const groups = assignClasses(flows.slice(individual), maxClasses);
-    const classes = groups.map((g) => draftClass(g, this.binNs, this.options.maxCoefsPerFlow, this.options.sizeAtoms));
+    const groups = assignClasses(stats, flows.slice(individual), maxClasses);
+    const merger = new CounterMerger(this.options.sizeAtoms * 2);
+    const classes = draftClasses(stats, groups, this.binNs, this.options.maxCoefsPerFlow, merger);
     return [...draft(flows.slice(0, individual)), ...classes];
   }
 

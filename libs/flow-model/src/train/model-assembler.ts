@@ -4,6 +4,7 @@
  * counted first so every table is allocated once.
  */
 import type { FlowModel, FlowModelInfo, FlowModelTables } from '../model/flow-model.ts';
+import { GAP_BUCKETS } from '../model/log2-buckets.ts';
 import type { RowDraft } from './row-draft.ts';
 
 const MAX_U32 = 0xffffffff;
@@ -12,27 +13,25 @@ function weight(w: number): number {
   return Math.min(MAX_U32, Math.round(w));
 }
 
-function countNonZero(values: Float64Array | undefined): number {
-  let n = 0;
-  if (values) for (let i = 0; i < values.length; i++) if (values[i]! > 0) n++;
-  return n;
-}
-
-/** Sparse (bucket, weight) lists of one dense array per row. */
-function sparseBuckets(rows: readonly RowDraft[], pick: (r: RowDraft) => Float64Array | undefined): { offsets: Uint32Array; buckets: Uint8Array; weights: Uint32Array } {
+/** Sparse (bucket, weight) lists of one dense range per row: values[at .. at + length). */
+function sparseBuckets(rows: readonly RowDraft[], pick: (r: RowDraft) => { values: Float64Array; at: number; length: number } | undefined): { offsets: Uint32Array; buckets: Uint8Array; weights: Uint32Array } {
   let total = 0;
-  for (const r of rows) total += countNonZero(pick(r));
+  for (const r of rows) {
+    const range = pick(r);
+    if (range) for (let b = 0; b < range.length; b++) if (range.values[range.at + b]! > 0) total++;
+  }
   const offsets = new Uint32Array(rows.length + 1);
   const buckets = new Uint8Array(total);
   const weights = new Uint32Array(total);
   let at = 0;
   for (let i = 0; i < rows.length; i++) {
-    const dense = pick(rows[i]!);
-    if (dense) {
-      for (let b = 0; b < dense.length; b++) {
-        if (dense[b]! > 0) {
+    const range = pick(rows[i]!);
+    if (range) {
+      for (let b = 0; b < range.length; b++) {
+        const value = range.values[range.at + b]!;
+        if (value > 0) {
           buckets[at] = b;
-          weights[at++] = weight(dense[b]!);
+          weights[at++] = weight(value);
         }
       }
     }
@@ -143,8 +142,8 @@ function perDirectionTables(rows: readonly RowDraft[]) {
 }
 
 export function assembleModel(info: FlowModelInfo, rows: readonly RowDraft[], coefs: readonly Float64Array[], profile: Float64Array): FlowModel {
-  const gaps = sparseBuckets(rows, (r) => r.gaps);
-  const memberSizes = sparseBuckets(rows, (r) => r.memberSizes);
+  const gaps = sparseBuckets(rows, (r) => ({ values: r.gaps, at: r.gapsAt, length: GAP_BUCKETS }));
+  const memberSizes = sparseBuckets(rows, (r) => (r.memberSizes ? { values: r.memberSizes, at: 0, length: r.memberSizes.length } : undefined));
   const tables: FlowModelTables = {
     ...perRowTables(rows, coefs),
     profile: Float32Array.from(profile),

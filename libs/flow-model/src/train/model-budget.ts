@@ -6,7 +6,8 @@
  * short. Order of sacrifice: the activity profile's resolution (at most a quarter of the
  * budget), then coefficients of light flows, then light flows themselves (into classes).
  */
-import type { FlowStats } from './flow-stats.ts';
+import { GAP_BUCKETS } from '../model/log2-buckets.ts';
+import { NO_COUNTER, type FlowStatsTable } from './flow-stats.ts';
 import type { RowDraft } from './row-draft.ts';
 
 /** Graph, metadata JSON, tensor names and protobuf framing (measured ~3 KB; kept generous). */
@@ -23,18 +24,22 @@ export function rowBytesWithoutCoefs(row: RowDraft): number {
   for (const dir of row.dirs) {
     bytes += (dir.template?.bytes.length ?? 0) + dir.sizes.length * SIZE_ENTRY_BYTES + dir.flags.length * SMALL_ENTRY_BYTES;
   }
-  for (const g of row.gaps) if (g > 0) bytes += SMALL_ENTRY_BYTES;
+  for (let b = row.gapsAt; b < row.gapsAt + GAP_BUCKETS; b++) if (row.gaps[b]! > 0) bytes += SMALL_ENTRY_BYTES;
   if (row.memberSizes) for (const m of row.memberSizes) if (m > 0) bytes += SMALL_ENTRY_BYTES;
   return bytes;
 }
 
-/** The same estimate straight from a flow's statistics (before any draft exists). */
-export function flowBytesWithoutCoefs(flow: FlowStats): number {
+/** The same estimate straight from flow `id`'s statistics (before any draft exists). */
+export function flowBytesWithoutCoefs(stats: FlowStatsTable, id: number): number {
   let bytes = ROW_FIXED_BYTES;
-  for (const dir of flow.dirs) {
-    bytes += (dir.template?.bytes.length ?? 0) + (dir.atoms.keys.length + dir.buckets.keys.length) * SIZE_ENTRY_BYTES + dir.flags.keys.length * SMALL_ENTRY_BYTES;
+  for (let slot = 2 * id; slot < 2 * id + 2; slot++) {
+    const buckets = stats.bucketsOf[slot]!;
+    const flags = stats.flagsOf[slot]!;
+    const entries = stats.atoms.sizes[slot]! + (buckets === NO_COUNTER ? 0 : stats.buckets.sizes[buckets]!);
+    bytes += (stats.templates[slot]?.bytes.length ?? 0) + entries * SIZE_ENTRY_BYTES + (flags === NO_COUNTER ? 0 : stats.flags.sizes[flags]!) * SMALL_ENTRY_BYTES;
   }
-  for (const g of flow.gaps) if (g > 0) bytes += SMALL_ENTRY_BYTES;
+  const gaps = stats.gaps;
+  for (let b = id * GAP_BUCKETS; b < (id + 1) * GAP_BUCKETS; b++) if (gaps[b]! > 0) bytes += SMALL_ENTRY_BYTES;
   return bytes;
 }
 

@@ -27,11 +27,11 @@ export interface ProfileFit {
 
 /** Sum of r over bins [0, b) where r is piecewise constant over 2^shift bins. */
 export class ProfilePrefix {
-  private readonly prefix: Float64Array;
-  private readonly width: number;
+  readonly prefix: Float64Array;
+  readonly width: number;
 
   constructor(
-    private readonly r: Float64Array,
+    readonly r: Float64Array,
     shift: number,
   ) {
     this.width = 2 ** shift;
@@ -40,27 +40,37 @@ export class ProfilePrefix {
   }
 
   upTo(bin: number): number {
-    const p = Math.floor(bin / this.width);
-    if (p >= this.r.length) return this.prefix[this.r.length]!;
-    return this.prefix[p]! + (bin - p * this.width) * this.r[p]!;
+    return prefixUpTo(this.prefix, this.r, this.width, bin);
   }
 }
 
-/** First bin of coefficient k and the end (exclusive) of its range, clipped to the row's span. */
-function coefStart(row: FitRow, k: number): number {
-  return row.startBin + k * row.binsPerCoef;
-}
-function coefEnd(row: FitRow, k: number): number {
-  const end = row.lastBin + 1;
-  return k === row.counts.length - 1 ? end : Math.min(end, coefStart(row, k) + row.binsPerCoef);
+function prefixUpTo(prefix: Float64Array, r: Float64Array, width: number, bin: number): number {
+  const p = Math.floor(bin / width);
+  if (p >= r.length) return prefix[r.length]!;
+  return prefix[p]! + (bin - p * width) * r[p]!;
 }
 
-/** Activity covered by each coefficient of the row (R of ridge-fit.ts), into `out`. */
+/**
+ * Activity covered by each coefficient of the row (R of ridge-fit.ts), into `out`:
+ * coefficient k covers bins [start + k * width, end of the row or of its width). Where a
+ * coefficient starts at its predecessor's end, the sum up to there is reused (the same
+ * number: this halves the work, not the precision).
+ */
 export function coverage(row: FitRow, prefix: ProfilePrefix, out: Float64Array): void {
-  for (let k = 0; k < row.counts.length; k++) {
-    const b0 = coefStart(row, k);
-    const b1 = coefEnd(row, k);
-    out[k] = b1 > b0 ? prefix.upTo(b1) - prefix.upTo(b0) : 0;
+  const n = row.counts.length;
+  const end = row.lastBin + 1;
+  const { prefix: sums, r, width } = prefix;
+  let reuseAt = Number.NaN;
+  let reused = 0;
+  for (let k = 0; k < n; k++) {
+    const b0 = row.startBin + k * row.binsPerCoef;
+    const b1 = k === n - 1 ? end : Math.min(end, b0 + row.binsPerCoef);
+    if (b1 > b0) {
+      const upToB1 = prefixUpTo(sums, r, width, b1);
+      out[k] = upToB1 - (b0 === reuseAt ? reused : prefixUpTo(sums, r, width, b0));
+      reuseAt = b1;
+      reused = upToB1;
+    } else out[k] = 0;
   }
 }
 
@@ -80,15 +90,28 @@ function addCoverage(acc: Float64Array, diff: Float64Array, width: number, b0: n
   }
 }
 
-function fitAll(rows: readonly FitRow[], r: Float64Array, shift: number, ridge: number, coefs: Float64Array[]): void {
+/**
+ * Fits every row against r. The work is in per-row functions called many times (each
+ * compiled once), not in long loops inside a function called a few times (compiled once
+ * while its loop runs and again for the next call: issue 4, train speed).
+ */
+function fitAll(rows: readonly FitRow[], r: Float64Array, shift: number, ridge: number, coefs: Float64Array[], scratch: Float64Array): void {
   const prefix = new ProfilePrefix(r, shift);
-  let scratch = new Float64Array(64);
   for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    if (scratch.length < row.counts.length) scratch = new Float64Array(row.counts.length * 2);
-    const R = scratch.subarray(0, row.counts.length);
-    coverage(row, prefix, R);
-    solveRidgeRow(row.counts, R, ridge, coefs[i]!);
+    const R = scratch.subarray(0, rows[i]!.counts.length);
+    coverage(rows[i]!, prefix, R);
+    solveRidgeRow(rows[i]!.counts, R, ridge, coefs[i]!);
+  }
+}
+
+/** Adds one row's predicted activity, w times the bins of each coefficient, per profile entry. */
+function addRowCoverage(row: FitRow, w: Float64Array, acc: Float64Array, diff: Float64Array, width: number): void {
+  const n = row.counts.length;
+  const end = row.lastBin + 1;
+  for (let k = 0; k < n; k++) {
+    const b0 = row.startBin + k * row.binsPerCoef;
+    const b1 = k === n - 1 ? end : Math.min(end, b0 + row.binsPerCoef);
+    if (b1 > b0) addCoverage(acc, diff, width, b0, b1, w[k]!);
   }
 }
 
@@ -97,15 +120,7 @@ function rescaleProfile(rows: readonly FitRow[], coefs: Float64Array[], aggregat
   const width = 2 ** shift;
   const acc = new Float64Array(r.length);
   const diff = new Float64Array(r.length + 1);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const w = coefs[i]!;
-    for (let k = 0; k < row.counts.length; k++) {
-      const b0 = coefStart(row, k);
-      const b1 = coefEnd(row, k);
-      if (b1 > b0) addCoverage(acc, diff, width, b0, b1, w[k]!);
-    }
-  }
+  for (let i = 0; i < rows.length; i++) addRowCoverage(rows[i]!, coefs[i]!, acc, diff, width);
   let running = 0;
   for (let p = 0; p < r.length; p++) {
     running += diff[p]!;
@@ -118,10 +133,13 @@ function rescaleProfile(rows: readonly FitRow[], coefs: Float64Array[], aggregat
 export function fitRowsToProfile(rows: readonly FitRow[], aggregate: Float64Array, shift: number, ridge: number, rounds: number): ProfileFit {
   const r = Float64Array.from(aggregate);
   const coefs = rows.map((row) => new Float64Array(row.counts.length));
+  let longest = 1;
+  for (const row of rows) longest = Math.max(longest, row.counts.length);
+  const scratch = new Float64Array(longest);
   for (let round = 0; round < rounds; round++) {
-    fitAll(rows, r, shift, ridge, coefs);
+    fitAll(rows, r, shift, ridge, coefs, scratch);
     rescaleProfile(rows, coefs, aggregate, r, shift);
   }
-  fitAll(rows, r, shift, ridge, coefs);
+  fitAll(rows, r, shift, ridge, coefs, scratch);
   return { profile: r, coefs };
 }

@@ -4,9 +4,12 @@
  * distributions in the model's terms (size ranges, flag values, gap buckets).
  */
 import { ROW_KIND, type RowKind } from '../model/flow-model.ts';
-import { COUNT_BUCKETS } from '../model/log2-buckets.ts';
-import { SIZE_BUCKET_BYTES, type DirectionStats, type FlowStats } from './flow-stats.ts';
+import { GAP_BUCKETS } from '../model/log2-buckets.ts';
+import {
+  DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, NO_COUNTER, PACKETS, SIZE_BUCKET_BYTES, type FlowStatsTable,
+} from './flow-stats.ts';
 import type { HeaderTemplate } from './header-template.ts';
+import type { SmallCounters } from './small-counter.ts';
 import type { TimeHistogram } from './time-histogram.ts';
 
 export interface SizeEntry {
@@ -38,70 +41,112 @@ export interface RowDraft {
   members: number;
   concurrency: number;
   dirs: [DirectionDraft, DirectionDraft];
+  /** Intra-flow gap buckets: gaps[gapsAt .. gapsAt + GAP_BUCKETS). */
   gaps: Float64Array;
+  gapsAt: number;
   /** Member flow sizes in log2 buckets (classes only). */
   memberSizes: Float64Array | undefined;
 }
 
-export function sizeEntries(dir: DirectionStats): SizeEntry[] {
+/** A direction's counters, wherever they live (a flow's slot in FlowStatsTable, or a class's sums). */
+export interface DirectionCounts {
+  packets: number;
+  firstFlags: number;
+  lastFlags: number;
+  atoms: SmallCounters;
+  atomsAt: number;
+  buckets: SmallCounters;
+  /** NO_COUNTER when the direction has no buckets (flags likewise). */
+  bucketsAt: number;
+  flags: SmallCounters;
+  flagsAt: number;
+}
+
+/** Exact sizes (atoms) then 64-byte buckets, in order of first appearance, without empty ones. */
+export function sizeEntries(dir: DirectionCounts): SizeEntry[] {
   const entries: SizeEntry[] = [];
   const { atoms, buckets } = dir;
-  for (let i = 0; i < atoms.keys.length; i++) if (atoms.counts[i]! > 0) entries.push({ lo: atoms.keys[i]!, span: 1, weight: atoms.counts[i]! });
-  for (let i = 0; i < buckets.keys.length; i++) {
-    if (buckets.counts[i]! > 0) entries.push({ lo: buckets.keys[i]! * SIZE_BUCKET_BYTES, span: SIZE_BUCKET_BYTES, weight: buckets.counts[i]! });
+  const a = dir.atomsAt * atoms.stride;
+  for (let i = 0; i < atoms.sizes[dir.atomsAt]!; i++) if (atoms.counts[a + i]! > 0) entries.push({ lo: atoms.keys[a + i]!, span: 1, weight: atoms.counts[a + i]! });
+  if (dir.bucketsAt === NO_COUNTER) return entries;
+  const b = dir.bucketsAt * buckets.stride;
+  for (let i = 0; i < buckets.sizes[dir.bucketsAt]!; i++) {
+    if (buckets.counts[b + i]! > 0) entries.push({ lo: buckets.keys[b + i]! * SIZE_BUCKET_BYTES, span: SIZE_BUCKET_BYTES, weight: buckets.counts[b + i]! });
   }
   return entries;
 }
 
 /** The mid-flow flag mix: all flags of the direction but its first and last packet's. */
-export function midFlags(dir: DirectionStats): { value: number; weight: number }[] {
-  const { keys } = dir.flags;
-  const counts = dir.flags.counts.slice();
-  const first = keys.indexOf(dir.firstFlags);
+export function midFlags(dir: DirectionCounts): { value: number; weight: number }[] {
+  if (dir.flagsAt === NO_COUNTER) return [];
+  const { flags, flagsAt } = dir;
+  const base = flagsAt * flags.stride;
+  const size = flags.sizes[flagsAt]!;
+  const counts = flags.counts.slice(base, base + size);
+  const first = flags.indexOf(flagsAt, dir.firstFlags);
   if (dir.packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
-  const last = keys.indexOf(dir.lastFlags);
+  const last = flags.indexOf(flagsAt, dir.lastFlags);
   if (dir.packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
   const out: { value: number; weight: number }[] = [];
-  for (let i = 0; i < keys.length; i++) if (counts[i]! > 0) out.push({ value: keys[i]!, weight: counts[i]! });
+  for (let i = 0; i < size; i++) if (counts[i]! > 0) out.push({ value: flags.keys[base + i]!, weight: counts[i]! });
   return out;
 }
 
-function directionDraft(dir: DirectionStats): DirectionDraft {
+/** The counters of direction `slot` of the table. */
+export function slotCounts(stats: FlowStatsTable, slot: number): DirectionCounts {
+  const d = slot * DIR_STRIDE;
   return {
-    template: dir.template,
-    firstFlags: Math.max(0, dir.firstFlags),
-    lastFlags: dir.lastFlags,
-    sizes: sizeEntries(dir),
-    flags: midFlags(dir),
+    packets: stats.dir[d + DIR_PACKETS]!,
+    firstFlags: stats.dir[d + FIRST_FLAGS]!,
+    lastFlags: stats.dir[d + LAST_FLAGS]!,
+    atoms: stats.atoms,
+    atomsAt: slot,
+    buckets: stats.buckets,
+    bucketsAt: stats.bucketsOf[slot]!,
+    flags: stats.flags,
+    flagsAt: stats.flagsOf[slot]!,
   };
 }
 
-export function binOf(timeNs: number, binNs: number): number {
+function directionDraft(stats: FlowStatsTable, slot: number): DirectionDraft {
+  const counts = slotCounts(stats, slot);
+  return {
+    template: stats.templates[slot],
+    firstFlags: Math.max(0, counts.firstFlags),
+    lastFlags: counts.lastFlags,
+    sizes: sizeEntries(counts),
+    flags: midFlags(counts),
+  };
+}
+
+function binOf(timeNs: number, binNs: number): number {
   return Math.floor(timeNs / binNs);
 }
 
-export function draftFromFlow(flow: FlowStats, binNs: number): RowDraft {
-  const startBin = flow.histogram.anchor;
-  const startNs = Math.max(flow.firstNs, startBin * binNs);
+/** The row of flow `id` modelled one by one. */
+export function draftFromFlow(stats: FlowStatsTable, id: number, binNs: number): RowDraft {
+  const histogram = stats.histograms[id]!;
+  const at = id * FLOW_STRIDE;
+  const firstNs = stats.flow[at + FIRST_NS]!;
+  const lastNs = stats.flow[at + LAST_NS]!;
+  const startBin = histogram.anchor;
+  const startNs = Math.max(firstNs, startBin * binNs);
   return {
     kind: ROW_KIND.flow,
-    ipVersion: flow.ipVersion,
-    proto: flow.proto,
+    ipVersion: stats.ipVersion[id]!,
+    proto: stats.proto[id]!,
     startBin,
-    lastBin: Math.max(startBin, binOf(flow.lastNs, binNs)),
-    histogram: flow.histogram,
-    packets: flow.packets,
-    reverse: flow.reverse,
+    lastBin: Math.max(startBin, binOf(lastNs, binNs)),
+    histogram,
+    packets: stats.flow[at + PACKETS]!,
+    reverse: stats.dir[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!,
     startNs,
-    endNs: Math.max(startNs, flow.lastNs),
+    endNs: Math.max(startNs, lastNs),
     members: 1,
     concurrency: 1,
-    dirs: [directionDraft(flow.dirs[0]), directionDraft(flow.dirs[1])],
-    gaps: flow.gaps,
+    dirs: [directionDraft(stats, 2 * id), directionDraft(stats, 2 * id + 1)],
+    gaps: stats.gaps,
+    gapsAt: id * GAP_BUCKETS,
     memberSizes: undefined,
   };
-}
-
-export function emptyMemberSizes(): Float64Array {
-  return new Float64Array(COUNT_BUCKETS);
 }

@@ -1,59 +1,77 @@
 /**
- * Counts of at most `capacity` distinct integer keys, in order of first appearance: the
- * shape of a flow's size atoms, flag mix and size buckets (a handful of keys each, so a
- * linear scan beats a Map and allocates nothing per packet).
+ * Many small counters of at most `stride` distinct integer keys each, in order of first
+ * appearance: the shape of a flow direction's size atoms, flag mix and size buckets (a
+ * handful of keys each, so a linear scan beats a Map). Counter c holds keys
+ * keys[c*stride .. c*stride + sizes[c]).
+ *
+ * One pool of typed arrays for all flows, not an object and two arrays per flow: the
+ * trainer meets thousands of flows, and per-flow allocations cost garbage collection in the
+ * pass and interpreted code in finish() (issue 4, train speed). Keys are below 2^31
+ * (sizes, flag bytes, bucket numbers); counts are exact doubles.
  */
-export class SmallCounter {
-  keys: number[] = [];
-  counts: number[] = [];
-  /** Index of the key last added: packets of a flow repeat sizes and flags in runs. */
-  private last = 0;
+/** One: a pool grows from its second counter on, early (flow-stats.ts `grow` says why). */
+const INITIAL_COUNTERS = 1;
 
-  constructor(readonly capacity: number) {}
+export class SmallCounters {
+  /** Counters handed out (indices 0 .. used-1). */
+  used = 0;
+  keys: Int32Array;
+  counts: Float64Array;
+  sizes: Uint8Array;
 
-  /** Adds `weight` to `key`; false (nothing counted) when the key is new and the counter is full. */
-  add(key: number, weight = 1): boolean {
+  constructor(readonly stride: number, counters = INITIAL_COUNTERS) {
+    // Stored twice: V8 treats a field written once as a constant, and the first time
+    // `reserve` replaces it (long into a trace) it throws away the code that relied on that.
+    this.keys = new Int32Array(0);
+    this.counts = new Float64Array(0);
+    this.sizes = new Uint8Array(0);
+    this.keys = new Int32Array(counters * stride);
+    this.counts = new Float64Array(counters * stride);
+    this.sizes = new Uint8Array(counters);
+  }
+
+  /** A new empty counter. */
+  allocate(): number {
+    if (this.used === this.sizes.length) this.reserve(Math.max(INITIAL_COUNTERS, this.used * 2));
+    return this.used++;
+  }
+
+  /** Makes room for counters 0 .. counters-1 (counters indexed by something else, such as a flow direction). */
+  reserve(counters: number): void {
+    if (counters <= this.sizes.length) return;
+    const keys = new Int32Array(counters * this.stride);
+    const counts = new Float64Array(counters * this.stride);
+    const sizes = new Uint8Array(counters);
+    keys.set(this.keys);
+    counts.set(this.counts);
+    sizes.set(this.sizes);
+    this.keys = keys;
+    this.counts = counts;
+    this.sizes = sizes;
+  }
+
+  /** Adds `weight` to `key` in counter c; false (nothing counted) when the key is new and the counter is full. */
+  add(c: number, key: number, weight: number): boolean {
+    const base = c * this.stride;
+    const size = this.sizes[c]!;
     const keys = this.keys;
-    if (keys[this.last] === key) {
-      this.counts[this.last]! += weight;
-      return true;
-    }
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === key) {
-        this.counts[i]! += weight;
-        this.last = i;
+    for (let at = base; at < base + size; at++) {
+      if (keys[at] === key) {
+        this.counts[at]! += weight;
         return true;
       }
     }
-    if (keys.length >= this.capacity) return false;
-    keys.push(key);
-    this.counts.push(weight);
+    if (size >= this.stride) return false;
+    keys[base + size] = key;
+    this.counts[base + size] = weight;
+    this.sizes[c] = size + 1;
     return true;
   }
 
-  /** Removes `weight` from `key` if present (never below 0). */
-  remove(key: number, weight = 1): void {
-    const i = this.keys.indexOf(key);
-    if (i >= 0) this.counts[i] = Math.max(0, this.counts[i]! - weight);
-  }
-
-  /** Index of the key with the smallest count (the earliest among ties), -1 when empty. */
-  rarest(): number {
-    let best = -1;
-    for (let i = 0; i < this.counts.length; i++) if (best < 0 || this.counts[i]! < this.counts[best]!) best = i;
-    return best;
-  }
-
-  get total(): number {
-    let sum = 0;
-    for (const c of this.counts) sum += c;
-    return sum;
-  }
-
-  /** Adds every key of `other` (keys that do not fit are dropped and returned as a count). */
-  merge(other: SmallCounter): number {
-    let dropped = 0;
-    for (let i = 0; i < other.keys.length; i++) if (!this.add(other.keys[i]!, other.counts[i]!)) dropped += other.counts[i]!;
-    return dropped;
+  /** Position of `key` within counter c, -1 when absent. */
+  indexOf(c: number, key: number): number {
+    const base = c * this.stride;
+    for (let i = 0; i < this.sizes[c]!; i++) if (this.keys[base + i] === key) return i;
+    return -1;
   }
 }

@@ -7,14 +7,24 @@
  *
  * Stored sparsely (ascending bin indices with their counts): memory follows the bins that
  * hold packets, at most min(packets, maxBins), so a long-lived flow with a few packets costs
- * a few numbers however fine the resolution.
+ * a few numbers however fine the resolution. Plain arrays (allocated on the JS heap, growing
+ * cheaply) of one fixed elements kind each: indices are small integers, counts always doubles
+ * (`doubles()`), so the code that reads them never meets a second kind and deoptimises.
  */
+/** An empty array whose elements kind is already "doubles". */
+function doubles(): number[] {
+  const a = [0.5];
+  a.pop();
+  return a;
+}
+
 export class TimeHistogram {
   shift = 0;
   /** Bins of the original resolution per histogram bin (2^shift, kept to spare a power per packet). */
   width = 1;
-  private keys: number[] = [];
-  private values: number[] = [];
+  /** Occupied histogram bins, ascending, and their packets (read only outside). */
+  keys: number[] = [];
+  values: number[] = doubles();
 
   constructor(
     readonly anchor: number,
@@ -75,20 +85,21 @@ export class TimeHistogram {
     }
   }
 
-  /** Doubles the bin width (sums neighbour pairs). */
+  /** Doubles the bin width (sums neighbour pairs), in place. */
   halve(): void {
-    const keys: number[] = [];
-    const values: number[] = [];
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = this.keys[i]! >>> 1;
-      if (keys.length > 0 && keys[keys.length - 1] === k) values[values.length - 1]! += this.values[i]!;
+    const keys = this.keys;
+    const values = this.values;
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]! >>> 1;
+      if (n > 0 && keys[n - 1] === k) values[n - 1]! += values[i]!;
       else {
-        keys.push(k);
-        values.push(this.values[i]!);
+        keys[n] = k;
+        values[n++] = values[i]!;
       }
     }
-    this.keys = keys;
-    this.values = values;
+    keys.length = n;
+    values.length = n;
     this.shift++;
     this.width *= 2;
   }
@@ -103,15 +114,5 @@ export class TimeHistogram {
     const out = new Float64Array(this.length);
     for (let i = 0; i < this.keys.length; i++) out[this.keys[i]!] = this.values[i]!;
     return out;
-  }
-
-  /** Indices of the bins holding packets, ascending (read only). */
-  get occupied(): readonly number[] {
-    return this.keys;
-  }
-
-  /** Packets of each occupied bin, parallel to `occupied` (read only). */
-  get occupiedCounts(): readonly number[] {
-    return this.values;
   }
 }
