@@ -53,7 +53,18 @@ describe('trainers on a 3-node NATS cluster', () => {
     }, 40_000, 500);
     expect(second?.status, failures.join(', ')).toBe(201);
     expect(failures.every((f) => f === '503 TRAINER_ERR_NATS'), failures.join(', ')).toBe(true);
-    const listed = (await b.request('GET', '/v1/models')).json.models.map((m: { modelId: string }) => m.modelId);
+    // Listing reads the bucket through a new consumer, which the new leader may not serve for
+    // a moment after the upload went through: in between, only the same coded, retryable 503.
+    const listFailures: string[] = [];
+    const listing = await waitUntil(async () => {
+      const res = await b.request('GET', '/v1/models');
+      if (res.status === 200) return res;
+      listFailures.push(`${res.status} ${res.json?.error?.code}`);
+      return undefined;
+    }, 40_000, 500);
+    expect(listing?.status, listFailures.join(', ')).toBe(200);
+    expect(listFailures.every((f) => f === '503 TRAINER_ERR_NATS'), listFailures.join(', ')).toBe(true);
+    const listed = listing!.json.models.map((m: { modelId: string }) => m.modelId);
     expect(listed.sort()).toEqual([first.json.modelId, second!.json.modelId].sort());
-  });
+  }, 120_000); // two elections' worth of waiting (the stream's leader, then the consumer's)
 });
