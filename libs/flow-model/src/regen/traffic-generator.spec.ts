@@ -142,4 +142,30 @@ describe('generateTraffic', () => {
     expect(flows.size).toBeLessThan(400 * 1.3);
     for (const p of sink.packets) expect(checksumsValid(p.frame)).toBe(true);
   });
+
+  it('keeps bucketed sizes inside the sizes each direction really had (no frame above the trace\'s largest)', async () => {
+    // One UDP flow with 40 distinct sizes per direction: more than a direction's exact atoms,
+    // so most land in 64-byte buckets. Forward 1475..1514 sits in the bucket [1472, 1536);
+    // reverse 70..109 spans [64, 128). A bucket sampled whole made frames of up to 1535 bytes,
+    // which a 1500-MTU link drops.
+    const flow: FixturePacket[] = [];
+    for (let k = 0; k < 400; k++) {
+      const reply = k % 2 === 1;
+      const size = reply ? 70 + ((k * 7) % 40) : 1475 + ((k * 13) % 40);
+      flow.push({ timeNs: k * 1_000_000, src: reply ? '10.9.0.2' : '10.9.0.1', dst: reply ? '10.9.0.1' : '10.9.0.2', srcPort: reply ? 53 : 40000, dstPort: reply ? 40000 : 53, proto: 17, size });
+    }
+    const one = trained(flow);
+    const sink = new MemorySink();
+    await generateTraffic(one.model, one.bytes, sink, { seed: 3 });
+    expect(sink.packets.length).toBe(400);
+    const forward = sink.packets.filter((p) => p.frame[14 + 12 + 3] === 1).map((p) => p.frame.length);
+    const reverse = sink.packets.filter((p) => p.frame[14 + 12 + 3] === 2).map((p) => p.frame.length);
+    expect(forward.length + reverse.length).toBe(400);
+    expect(Math.max(...forward)).toBeLessThanOrEqual(1514);
+    expect(Math.min(...forward)).toBeGreaterThanOrEqual(1475);
+    expect(Math.max(...reverse)).toBeLessThanOrEqual(109);
+    expect(Math.min(...reverse)).toBeGreaterThanOrEqual(70);
+    // Still a spread inside the bounds, not one size.
+    expect(new Set(forward).size).toBeGreaterThan(10);
+  });
 });

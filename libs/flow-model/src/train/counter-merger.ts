@@ -17,6 +17,8 @@ export class CounterMerger {
   private atoms = new SmallCounters(0, 1);
   private buckets = new SmallCounters(0, 1);
   private flags = new SmallCounters(0, 1);
+  private sizeMin = MAX_WIRE_SIZE;
+  private sizeMax = 0;
 
   /** Class directions keep `atomCapacity` atoms (twice a flow's). */
   constructor(private readonly atomCapacity: number) {}
@@ -26,10 +28,14 @@ export class CounterMerger {
     this.atoms = new SmallCounters(this.atomCapacity, 1);
     this.buckets = new SmallCounters(SIZE_BUCKETS_KEPT, 1);
     this.flags = new SmallCounters(FLAG_VALUES, 1);
+    this.sizeMin = MAX_WIRE_SIZE;
+    this.sizeMax = 0;
   }
 
   /** Adds the counters of direction `slot` of the table. */
   mergeSlot(stats: FlowStatsTable, slot: number): void {
+    this.sizeMin = Math.min(this.sizeMin, stats.sizeMin[slot]!);
+    this.sizeMax = Math.max(this.sizeMax, stats.sizeMax[slot]!);
     const atoms = stats.atoms;
     const a = slot * atoms.stride;
     for (let i = 0; i < atoms.sizes[slot]!; i++) {
@@ -53,7 +59,7 @@ export class CounterMerger {
     clear(this.atomAt, this.atoms);
     clear(this.bucketAt, this.buckets);
     clear(this.flagAt, this.flags);
-    return { packets, firstFlags, lastFlags, atoms: this.atoms, atomsAt: 0, buckets: this.buckets, bucketsAt: 0, flags: this.flags, flagsAt: 0 };
+    return { packets, firstFlags, lastFlags, atoms: this.atoms, atomsAt: 0, buckets: this.buckets, bucketsAt: 0, flags: this.flags, flagsAt: 0, sizeMin: this.sizeMin, sizeMax: this.sizeMax };
   }
 
   private addAtom(key: number, count: number): boolean {

@@ -66,6 +66,14 @@ export class FlowStatsTable {
   /** Per slot: the 64-byte size buckets' counter, or NO_COUNTER. */
   bucketsOf = new Int32Array(0);
   readonly buckets = new SmallCounters(SIZE_BUCKETS_KEPT);
+  /**
+   * Per slot: the smallest and largest wire size seen (updated once per size run, not per
+   * packet). Bucketed sizes are regenerated inside these bounds: a 64-byte bucket must not
+   * make frames larger than any the direction sent (1535 B frames from a 1514 B trace were
+   * dropped by 1500-MTU links).
+   */
+  sizeMin = new Uint32Array(0);
+  sizeMax = new Uint32Array(0);
   /** Per slot: the TCP flag values' counter, or NO_COUNTER. */
   flagsOf = new Int32Array(0);
   readonly flags = new SmallCounters(FLAG_VALUES);
@@ -107,6 +115,8 @@ export class FlowStatsTable {
    */
   addSize(slot: number, size: number, count: number): void {
     const wire = Math.min(size, MAX_WIRE_SIZE);
+    if (wire < this.sizeMin[slot]!) this.sizeMin[slot] = wire;
+    if (wire > this.sizeMax[slot]!) this.sizeMax[slot] = wire;
     const atoms = this.atoms;
     const { keys, counts } = atoms;
     const base = slot * atoms.stride;
@@ -161,6 +171,8 @@ export class FlowStatsTable {
     this.proto = grown(this.proto, capacity);
     this.bucketsOf = grown(this.bucketsOf, capacity * 2).fill(NO_COUNTER, this.capacity * 2);
     this.flagsOf = grown(this.flagsOf, capacity * 2).fill(NO_COUNTER, this.capacity * 2);
+    this.sizeMin = grown(this.sizeMin, capacity * 2).fill(MAX_WIRE_SIZE, this.capacity * 2);
+    this.sizeMax = grown(this.sizeMax, capacity * 2);
     this.atoms.reserve(capacity * 2);
     this.capacity = capacity;
   }
@@ -171,7 +183,7 @@ export function addBucketed(buckets: SmallCounters, c: number, size: number, cou
   if (!buckets.add(c, Math.floor(size / SIZE_BUCKET_BYTES), count)) buckets.counts[c * buckets.stride + buckets.sizes[c]! - 1]! += count;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, length: number): T {
+function grown<T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(array: T, length: number): T {
   const next = new (array.constructor as new (n: number) => T)(length);
   next.set(array);
   return next;

@@ -60,9 +60,16 @@ export interface DirectionCounts {
   bucketsAt: number;
   flags: SmallCounters;
   flagsAt: number;
+  /** Smallest and largest wire size counted (sizeMin > sizeMax: none). */
+  sizeMin: number;
+  sizeMax: number;
 }
 
-/** Exact sizes (atoms) then 64-byte buckets, in order of first appearance, without empty ones. */
+/**
+ * Exact sizes (atoms) then 64-byte buckets, in order of first appearance, without empty ones.
+ * A bucket's range is cut to the sizes the direction really had, so regeneration never makes
+ * a frame larger (or smaller) than any it saw.
+ */
 export function sizeEntries(dir: DirectionCounts): SizeEntry[] {
   const entries: SizeEntry[] = [];
   const { atoms, buckets } = dir;
@@ -71,9 +78,17 @@ export function sizeEntries(dir: DirectionCounts): SizeEntry[] {
   if (dir.bucketsAt === NO_COUNTER) return entries;
   const b = dir.bucketsAt * buckets.stride;
   for (let i = 0; i < buckets.sizes[dir.bucketsAt]!; i++) {
-    if (buckets.counts[b + i]! > 0) entries.push({ lo: buckets.keys[b + i]! * SIZE_BUCKET_BYTES, span: SIZE_BUCKET_BYTES, weight: buckets.counts[b + i]! });
+    if (buckets.counts[b + i]! > 0) entries.push({ ...boundedBucket(buckets.keys[b + i]! * SIZE_BUCKET_BYTES, dir), weight: buckets.counts[b + i]! });
   }
   return entries;
+}
+
+/** Bucket [lo, lo + 64) cut to [sizeMin, sizeMax]; a bucket holding overflow from others (past the kept set) keeps at least one size, the nearest bound. */
+function boundedBucket(lo: number, dir: DirectionCounts): { lo: number; span: number } {
+  if (dir.sizeMin > dir.sizeMax) return { lo, span: SIZE_BUCKET_BYTES };
+  const from = Math.min(Math.max(lo, dir.sizeMin), dir.sizeMax);
+  const to = Math.max(Math.min(lo + SIZE_BUCKET_BYTES - 1, dir.sizeMax), from);
+  return { lo: from, span: to - from + 1 };
 }
 
 /** The mid-flow flag mix: all flags of the direction but its first and last packet's. */
@@ -105,6 +120,8 @@ export function slotCounts(stats: FlowStatsTable, slot: number): DirectionCounts
     bucketsAt: stats.bucketsOf[slot]!,
     flags: stats.flags,
     flagsAt: stats.flagsOf[slot]!,
+    sizeMin: stats.sizeMin[slot]!,
+    sizeMax: stats.sizeMax[slot]!,
   };
 }
 
