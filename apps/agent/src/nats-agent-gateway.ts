@@ -10,6 +10,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   MemocoError,
   NATS_RESOURCE_NAMES,
@@ -23,8 +24,8 @@ import {
   type RunHostResult,
   type RunProgress,
 } from '@memoco/protocol';
+import { connectNats, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
 import type { AgentGateway, AssignmentHandler, CancelHandler } from './agent-gateway.ts';
-import { connectNats, type NatsConnectOptions, type NatsLink } from './nats-connection.ts';
 
 const NS_PER_MS = 1_000_000;
 const RETRY_DELAY_MS = 1000;
@@ -51,7 +52,8 @@ export class NatsAgentGateway implements AgentGateway {
   private readonly consumers = new Set<ConsumerMessages>();
 
   private constructor(
-    private readonly link: NatsLink,
+    private readonly nc: NatsConnection,
+    private readonly tracker: ConnectionTracker,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly hosts: KV,
@@ -60,9 +62,18 @@ export class NatsAgentGateway implements AgentGateway {
   ) {}
 
   static async open(options: NatsAgentGatewayOptions): Promise<NatsAgentGateway> {
-    let link: NatsLink;
+    let link: Awaited<ReturnType<typeof connectNats>>;
     try {
-      link = await connectNats(options.connect, options.log);
+      // Reconnect fast and try the servers in the order given (an agent prefers its own node);
+      // the engine keeps sending while NATS is away, only reports wait (issue 6).
+      link = await connectNats({
+        ...options.connect,
+        reconnectTimeWaitMs: 250,
+        noRandomize: true,
+        onStatus: (change, server) => options.log(change === 'disconnect'
+          ? `NATS disconnected (${server ?? 'server'}); the engine keeps sending, reports wait`
+          : `NATS reconnected to ${server ?? 'a server'}`),
+      }, Date.now);
     } catch (error) {
       throw new MemocoError('AGENT_ERR_NATS', `cannot connect to NATS at ${options.connect.servers.join(',')}: ${(error as Error).message}`, { status: 503 }, { cause: error });
     }
@@ -72,7 +83,7 @@ export class NatsAgentGateway implements AgentGateway {
       await waitForResources(jsm, options);
       const hosts = await new Kvm(nc).open(NATS_RESOURCE_NAMES.hostsBucket);
       const models = await new Objm(nc).open(NATS_RESOURCE_NAMES.modelsBucket);
-      const gateway = new NatsAgentGateway(link, jetstream(nc), jsm, hosts, models, options);
+      const gateway = new NatsAgentGateway(nc, link.tracker, jetstream(nc), jsm, hosts, models, options);
       await gateway.ensureAssignmentConsumer();
       return gateway;
     } catch (error) {
@@ -177,13 +188,13 @@ export class NatsAgentGateway implements AgentGateway {
   }
 
   connected(): boolean {
-    return this.link.connected();
+    return this.tracker.connected;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const messages of this.consumers) messages.stop();
-    await this.link.nc.drain().catch(() => this.link.nc.close());
+    await this.nc.drain().catch(() => this.nc.close());
   }
 }
 

@@ -14,6 +14,12 @@ export interface NatsConnectOptions {
   nkeySeed?: string;
   /** Shown in the server's connz (e.g. `memoco-controller@host`). */
   name: string;
+  /** Wait between reconnect attempts (default 500 ms). */
+  reconnectTimeWaitMs?: number;
+  /** Try the servers in the order given (an agent prefers its own cluster node); default: shuffled. */
+  noRandomize?: boolean;
+  /** Told of each disconnect and reconnect, e.g. for the service's log. */
+  onStatus?: (change: 'disconnect' | 'reconnect', server: string | undefined) => void;
 }
 
 export interface ConnectionTracker {
@@ -28,8 +34,9 @@ export async function connectNats(options: NatsConnectOptions, nowMs: () => numb
     servers: options.servers,
     name: options.name,
     maxReconnectAttempts: -1,
-    reconnectTimeWait: 500,
+    reconnectTimeWait: options.reconnectTimeWaitMs ?? 500,
     waitOnFirstConnect: false,
+    ...(options.noRandomize ? { noRandomize: true } : {}),
     ...(options.user !== undefined ? { user: options.user, pass: options.password } : {}),
     ...(options.nkeySeed !== undefined ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(options.nkeySeed)) } : {}),
   });
@@ -41,6 +48,7 @@ export async function connectNats(options: NatsConnectOptions, nowMs: () => numb
         state.connected = true;
         state.connectedSinceMs = nowMs();
       }
+      if (status.type === 'disconnect' || status.type === 'reconnect') options.onStatus?.(status.type, status.server);
     }
   })();
   return {
