@@ -6,9 +6,9 @@
  * removed). The only file of the agent that reads process.env.
  */
 import { readFileSync } from 'node:fs';
-import { isMemocoError, type PortInfo } from '@memoco/protocol';
+import type { PortInfo } from '@memoco/protocol';
 import { TxRuntime, parsePortSpec } from '@memoco/txcore';
-import { natsConnectOptionsFrom } from '@memoco/service-kit';
+import { natsConnectOptionsFrom, runServiceProcess } from '@memoco/service-kit';
 import { agentConfigError, parseAgentConfig, type AgentConfig } from './agent-config.ts';
 import { createShardEngine } from './engine-choice.ts';
 import { NatsAgentGateway } from './nats-agent-gateway.ts';
@@ -42,34 +42,16 @@ async function start(config: AgentConfig, log: (message: string) => void): Promi
   return agent;
 }
 
-async function main(): Promise<void> {
-  let config: AgentConfig;
-  let agent: TxAgent;
-  let log = (message: string) => void process.stderr.write(`agent: ${message}\n`);
-  try {
-    config = parseAgentConfig(process.env, process.argv.slice(2));
-    const host = config.host;
-    log = (message: string) => void process.stderr.write(`agent ${host}: ${message}\n`);
-    agent = await start(config, log);
-  } catch (error) {
-    log(isMemocoError(error) ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error));
-    process.exit(1);
-  }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}, stopping (active runs: ${agent.activeRunIds.join(', ') || 'none'})`);
-    void agent.stop().then(
-      () => process.exit(0),
-      (error) => {
-        log(`shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-await main();
+let log = (message: string) => void process.stderr.write(`agent: ${message}\n`);
+let agent: TxAgent | undefined;
+await runServiceProcess({
+  log: (message) => log(message),
+  async start() {
+    const config: AgentConfig = parseAgentConfig(process.env, process.argv.slice(2));
+    log = (message: string) => void process.stderr.write(`agent ${config.host}: ${message}\n`);
+    const started = await start(config, log);
+    agent = started;
+    return () => started.stop();
+  },
+  stoppingLine: (signal) => `${signal}, stopping (active runs: ${agent?.activeRunIds.join(', ') || 'none'})`,
+});

@@ -4,9 +4,9 @@
  * on SIGINT/SIGTERM. The only file of the controller that reads process.env.
  */
 import { hostname } from 'node:os';
-import { MemocoError, isMemocoError } from '@memoco/protocol';
+import { MemocoError } from '@memoco/protocol';
 import { openRunStore } from '@memoco/run-store';
-import { natsConnectOptionsFrom } from '@memoco/service-kit';
+import { natsConnectOptionsFrom, runServiceProcess } from '@memoco/service-kit';
 import { buildControllerApp } from './app.ts';
 import { parseControllerConfig, type ControllerConfig } from './controller-config.ts';
 import { readFlowTable } from './flow-table-reader.ts';
@@ -36,30 +36,7 @@ async function start(config: ControllerConfig): Promise<() => Promise<void>> {
   };
 }
 
-async function main(): Promise<void> {
-  let stop: (() => Promise<void>) | undefined;
-  try {
-    stop = await start(parseControllerConfig(process.env, process.argv.slice(2)));
-  } catch (error) {
-    const text = isMemocoError(error) ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error);
-    process.stderr.write(`controller: ${text}\n`);
-    process.exit(1);
-  }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`controller: ${signal}, shutting down\n`);
-    void stop!().then(
-      () => process.exit(0),
-      (error) => {
-        process.stderr.write(`controller: shutdown failed: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-await main();
+await runServiceProcess({
+  log: (message) => void process.stderr.write(`controller: ${message}\n`),
+  start: () => start(parseControllerConfig(process.env, process.argv.slice(2))),
+});

@@ -5,8 +5,7 @@
  * trainer that reads process.env.
  */
 import { hostname } from 'node:os';
-import { isMemocoError } from '@memoco/protocol';
-import { natsConnectOptionsFrom } from '@memoco/service-kit';
+import { natsConnectOptionsFrom, runServiceProcess } from '@memoco/service-kit';
 import { buildTrainerApp } from './app.ts';
 import { NatsModelStore } from './nats-model-store.ts';
 import { parseTrainerConfig, trainerConfigError, type TrainerConfig } from './trainer-config.ts';
@@ -31,29 +30,4 @@ async function start(config: TrainerConfig): Promise<() => Promise<void>> {
   };
 }
 
-async function main(): Promise<void> {
-  let stop: (() => Promise<void>) | undefined;
-  try {
-    stop = await start(parseTrainerConfig(process.env, process.argv.slice(2)));
-  } catch (error) {
-    log(isMemocoError(error) ? `${error.code}: ${error.message}` : String((error as Error).stack ?? error));
-    process.exit(1);
-  }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}, shutting down`);
-    void stop!().then(
-      () => process.exit(0),
-      (error) => {
-        log(`shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-await main();
+await runServiceProcess({ log, start: () => start(parseTrainerConfig(process.env, process.argv.slice(2))) });

@@ -9,3 +9,5 @@ export { LOOPBACK_HOST, MIN_API_TOKEN_LENGTH, checkListenSecurity, readServiceSe
 export type { ConfigErrorFactory, ReadSettingsResult, SettingKind, SettingSpec } from './service-settings.ts';
 export { DEFAULT_NATS_SETTINGS, NATS_SETTING_SPECS, checkNatsSettings, natsConnectOptionsFrom } from './nats-settings.ts';
 export type { NatsSettings } from './nats-settings.ts';
+export { runServiceProcess } from './service-process.ts';
+export type { ServiceProcessOptions } from './service-process.ts';
