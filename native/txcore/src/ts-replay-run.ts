@@ -2,6 +2,7 @@ import type { MemocoError } from '@memoco/protocol';
 import { latenessSummary, type LatenessSummary } from './lateness-summary.ts';
 import type { NativeResult, NativeRun, NativeSnapshot } from './native-binding.ts';
 import { failureToError } from './native-failure.ts';
+import { watchRun, type RunWatchOptions } from './run-watch.ts';
 import type { TsReplayOptions } from './ts-replay-options.ts';
 
 /** One TX thread: `tx` threads pop the normal queue, `ooo` threads the out-of-order one. */
@@ -87,12 +88,7 @@ export function summariseTs(snapshot: NativeSnapshot, tx: number): TsReplayStats
   };
 }
 
-export interface TsWatchOptions {
-  /** Aborting stops the run cleanly (Ctrl-C): the result still comes. */
-  signal?: AbortSignal;
-  onStats?: (stats: TsReplayStats) => void;
-  intervalMs?: number;
-}
+export type TsWatchOptions = RunWatchOptions<TsReplayStats>;
 
 /** A running time-series replay: poll stats(), stop() it, await done(). */
 export class TsReplayRun {
@@ -115,17 +111,9 @@ export class TsReplayRun {
     return this.result;
   }
 
-  async watch(options: TsWatchOptions = {}): Promise<TsReplayResult> {
-    const onAbort = () => this.stop();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) this.stop();
-    const timer = options.onStats ? setInterval(() => options.onStats!(this.stats()), options.intervalMs ?? 250) : undefined;
-    try {
-      return await this.result;
-    } finally {
-      if (timer) clearInterval(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+  /** done(), with progress callbacks and an abort signal wired to stop(). */
+  watch(options: TsWatchOptions = {}): Promise<TsReplayResult> {
+    return watchRun(this, this.result, options);
   }
 
   private toResult(native: NativeResult): TsReplayResult {

@@ -3,6 +3,7 @@ import { latenessSummary, type LatenessSummary } from './lateness-summary.ts';
 import type { NativeResult, NativeRun, NativeSnapshot } from './native-binding.ts';
 import { failureToError } from './native-failure.ts';
 import type { ReplayOptions } from './replay-options.ts';
+import { watchRun, type RunWatchOptions } from './run-watch.ts';
 import type { SynthesisOptions } from './synthesis-options.ts';
 
 export interface CoreStats {
@@ -67,13 +68,7 @@ export function summarise(snapshot: NativeSnapshot): ReplayStats {
   };
 }
 
-export interface WatchOptions {
-  /** Aborting stops the run cleanly (Ctrl-C): the result still comes. */
-  signal?: AbortSignal;
-  /** Called with a snapshot every intervalMs while the run lasts. */
-  onStats?: (stats: ReplayStats) => void;
-  intervalMs?: number;
-}
+export type WatchOptions = RunWatchOptions<ReplayStats>;
 
 /** A running replay or model synthesis: poll stats(), stop() it, await done(). */
 export class TxRun {
@@ -97,17 +92,8 @@ export class TxRun {
   }
 
   /** done(), with progress callbacks and an abort signal wired to stop(). */
-  async watch(options: WatchOptions = {}): Promise<ReplayResult> {
-    const onAbort = () => this.stop();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) this.stop();
-    const timer = options.onStats ? setInterval(() => options.onStats!(this.stats()), options.intervalMs ?? 250) : undefined;
-    try {
-      return await this.result;
-    } finally {
-      if (timer) clearInterval(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-    }
+  watch(options: WatchOptions = {}): Promise<ReplayResult> {
+    return watchRun(this, this.result, options);
   }
 
   private toResult(native: NativeResult): ReplayResult {
