@@ -20,6 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFlowModelFile, trainModel } from '@memoco/flow-model';
 import { makeTempDir, median, peakRssOf, repoRoot, runAnchor } from '@memoco/testbed';
+import { SYNTHESIS_TEST_SOURCES } from '../native/txcore/src/test-support/synthesis-test-sources.ts';
 import { writeSynthesisDump } from '../native/txcore/src/test-support/synthesis-dump.ts';
 import { writeUdpPcap } from './tx-udp-pcap.ts';
 
@@ -106,8 +107,7 @@ async function realistic(args: BenchArgs, temp: string) {
 async function stages(model: string, temp: string) {
   const binary = join(temp, 'synthesis-test');
   const native = join(ROOT, 'native', 'txcore');
-  const sources = ['test/synthesis-test.cc', 'src/synth-plan.cc', 'src/synth-packet-builder.cc', 'src/synth-bin-expander.cc', 'src/synth-chunk-queue.cc', 'src/synth-feeder.cc'];
-  execFileSync('g++', ['-std=c++20', '-O3', '-ffp-contract=off', ...sources, '-o', binary, '-pthread'], { cwd: native });
+  execFileSync('g++', ['-std=c++20', '-O3', '-ffp-contract=off', ...SYNTHESIS_TEST_SOURCES, '-o', binary, '-pthread'], { cwd: native });
   const dump = join(temp, 'udp64.dump');
   await writeSynthesisDump(dump, { model: readFlowModelFile(model), cores: 1, durationS: 3 });
   const run = (mode: string, reps: string) => (JSON.parse(execFileSync(binary, [mode, dump, reps], { encoding: 'utf8' }).trim()) as { nsPerPacket: number }).nsPerPacket;

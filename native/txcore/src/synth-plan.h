@@ -71,9 +71,23 @@ struct SynthPlan {
 
   std::vector<SynthSlot> slots;                             // [2T], from finish()
 
+  // Count planning (synth-planner.h, PlanBuilder's twin): the model's own tables.
+  uint32_t chunkBins = 2048;        // bins per count chunk (never across a window cycle)
+  bool nativeCounts = false;        // evaluate the count graph here; else counts come with each chunk
+  uint32_t profileShift = 0;
+  std::vector<uint8_t> kind;                                       // [T] 0 flow, 1 class
+  std::vector<double> modelPackets, modelReverse;                  // [T] per window (a class: all members)
+  std::vector<int32_t> startBin, lastBin, binsPerCoef, coefBase, coefCount;  // [T] the count graph's tables
+  std::vector<float> coef, profile;
+  std::vector<uint32_t> lanes;                                     // [T] a class's max(1, round(concurrency))
+  std::vector<uint32_t> memberSizeOffset;                          // [T+1]
+  std::vector<uint8_t> memberSizeBucket;
+  std::vector<uint32_t> memberSizeCum;                             // cumulative weights (plan-templates.ts cumulate)
+
   // Checks every table against the others (sizes, ascending offsets, entries in range) and
   // precomputes the slots. Returns "" or what is wrong (a wrapper bug or a damaged model).
   std::string finish();
+  std::string checkPlanning() const;
   const uint8_t* header(const SynthSlot& s) const { return headerBytes.data() + s.headerAt; }
 };
 
