@@ -54,8 +54,8 @@ void synthesizeGeneral(const SynthPlan& plan, const SynthDesc& d, uint64_t globa
 namespace synth_detail {
 
 inline void put16(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
+  const uint16_t be = __builtin_bswap16(static_cast<uint16_t>(v));
+  memcpy(p, &be, 2);
 }
 inline void put32(uint8_t* p, uint32_t v) {
   v = __builtin_bswap32(v);
@@ -80,19 +80,6 @@ inline void writeTag(uint8_t* at, uint32_t instance, uint64_t globalSeq, uint64_
 
 namespace synth_detail {
 
-// Copies n bytes (n < 128 in practice) with overlapping fixed-size moves instead of a call.
-inline void copySmall(uint8_t* dst, const uint8_t* src, uint32_t n) {
-  if (n >= 32 && n <= 64) {
-    __builtin_memcpy(dst, src, 32);
-    __builtin_memcpy(dst + n - 32, src + n - 32, 32);
-  } else if (n > 64 && n <= 128) {
-    __builtin_memcpy(dst, src, 64);
-    __builtin_memcpy(dst + n - 64, src + n - 64, 64);
-  } else {
-    memcpy(dst, src, n);
-  }
-}
-
 // Zeroes [from, to) in 32-byte stores while they stay within `capacity` (the frame buffer's
 // writable size, >= to): bytes past `to` are not part of the frame.
 inline void zeroTail(uint8_t* f, uint32_t from, uint32_t to, uint32_t capacity) {
@@ -103,6 +90,24 @@ inline void zeroTail(uint8_t* f, uint32_t from, uint32_t to, uint32_t capacity) 
     return;
   }
   memset(f + from, 0, to - from);
+}
+
+// frame[0, L) = the slot's image (template, then zeros) and zeros past it. Whole 32-byte moves
+// while the buffer has room for them: bytes written past L are not part of the frame.
+inline void copyImage(uint8_t* f, const uint8_t* image, uint32_t imageLen, uint32_t L, uint32_t capacity) {
+  const uint32_t head = L < imageLen ? L : imageLen;
+  const uint32_t moves = (head + 31) & ~31u;  // <= imageLen
+  if (moves > capacity || moves > 128) {
+    memcpy(f, image, head);
+  } else {
+    switch (moves >> 5) {  // unrolled: no loop counter for the usual one or two lines
+      case 4: __builtin_memcpy(f + 96, image + 96, 32); [[fallthrough]];
+      case 3: __builtin_memcpy(f + 64, image + 64, 32); [[fallthrough]];
+      case 2: __builtin_memcpy(f + 32, image + 32, 32); [[fallthrough]];
+      default: __builtin_memcpy(f, image, 32);
+    }
+  }
+  if (L > imageLen) zeroTail(f, imageLen, L, capacity);
 }
 
 // The 12 words of the tag trailer, as if it started at an even offset from l4.
@@ -118,13 +123,12 @@ inline uint64_t tagWords(uint32_t instance, uint64_t globalSeq, uint64_t flowSeq
 // words plus the words this packet sets (synth-plan.cc precomputeSums). A block of bytes
 // summed at an odd offset contributes 256 x its even-offset sum modulo 65535; the folded
 // result of a positive sum depends only on the sum modulo 65535, so that is exact.
-inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* f,
-                           uint32_t capacity) {
+__attribute__((always_inline)) inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const SynthDesc& d, uint64_t globalSeq,
+                                                          uint64_t flowSeq, uint8_t* f, uint32_t capacity) {
   using namespace synth_detail;
   const uint32_t L = d.length;
   const uint32_t l3 = s.l3, l4 = s.l4;
-  zeroTail(f, s.hdrLen, L, capacity);
-  copySmall(f, plan.header(s), s.hdrLen);
+  copyImage(f, plan.image(s), s.imageLen, L, capacity);
   uint32_t port = s.port0, clientWord = s.clientWord0;
   if (d.variant != 0) {
     if (s.proto == 6 || s.proto == 17) {
@@ -179,7 +183,8 @@ inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const Synt
 }
 
 // Writes frame[0 .. d.length); frame[d.length .. capacity) may be written too (scratch).
-inline void synthesizeFrame(const SynthPlan& plan, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* frame, uint32_t capacity) {
+__attribute__((always_inline)) inline void synthesizeFrame(const SynthPlan& plan, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* frame,
+                                                           uint32_t capacity) {
   const SynthSlot& s = plan.slots[d.slot];
   if (__builtin_expect(s.fast, 1)) synthesizeFast(plan, s, d, globalSeq, flowSeq, frame, capacity);
   else synthesizeGeneral(plan, d, globalSeq, flowSeq, frame);

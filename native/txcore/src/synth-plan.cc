@@ -1,6 +1,7 @@
 #include "synth-plan.h"
 
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
 
 namespace txcore {
@@ -140,6 +141,16 @@ std::string SynthPlan::finish() {
     if (s.tcp) s.seq0 = be32(hdr + s.l4 + 4);
     if (s.fast) precomputeSums(s, hdr, (i & 1) != 0);
   }
+  // Images: each template followed by zeros, so the fast builder copies a short frame's
+  // header and zero payload in whole 32-byte moves (synthesizeFast).
+  size_t imageBytes = 0;
+  for (SynthSlot& s : slots) {
+    s.imageAt = static_cast<uint32_t>(imageBytes);
+    s.imageLen = ((s.hdrLen + 31u) & ~31u) + 32u;
+    imageBytes += (s.imageLen + 63u) & ~63u;
+  }
+  images.assign(imageBytes + 64, 0);
+  for (const SynthSlot& s : slots) memcpy(images.data() + s.imageAt, headerBytes.data() + s.headerAt, s.hdrLen);
   return checkPlanning();
 }
 

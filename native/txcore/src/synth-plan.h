@@ -19,6 +19,8 @@ constexpr uint32_t kMaxIpBytes = 65535;
 // Per template slot (2 * row + direction): what synthesis needs without looking further.
 struct SynthSlot {
   uint32_t headerAt = 0;  // first template byte in SynthPlan::headerBytes
+  uint32_t imageAt = 0;   // the template then zeros, kImageSlack bytes past it (SynthPlan::images), 64-byte aligned
+  uint32_t imageLen = 0;  // a multiple of 32, >= hdrLen + 32
   uint16_t hdrLen = 0, l3 = 0, l4 = 0;
   uint8_t proto = 0, ipVersion = 0;
   uint8_t ihlBytes = 0;       // IPv4 header length from the template
@@ -70,6 +72,7 @@ struct SynthPlan {
   std::vector<uint16_t> rowCore;                            // [T]: generation core, or kRowNotHere
 
   std::vector<SynthSlot> slots;                             // [2T], from finish()
+  std::vector<uint8_t> images;                              // every slot's image (SynthSlot::imageAt)
 
   // Count planning (synth-planner.h, PlanBuilder's twin): the model's own tables.
   uint32_t chunkBins = 2048;        // bins per count chunk (never across a window cycle)
@@ -89,6 +92,7 @@ struct SynthPlan {
   std::string finish();
   std::string checkPlanning() const;
   const uint8_t* header(const SynthSlot& s) const { return headerBytes.data() + s.headerAt; }
+  const uint8_t* image(const SynthSlot& s) const { return images.data() + s.imageAt; }
 };
 
 }  // namespace txcore
