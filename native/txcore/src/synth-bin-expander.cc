@@ -270,8 +270,9 @@ void BinExpander::keyRange(size_t from) {
 const uint32_t* BinExpander::order() {
   const uint32_t n = static_cast<uint32_t>(count_);
   const ExpandedPacket* packets = packets_.get();
-  if (order_.size() < n) order_.resize(n);
+  if (order_.size() < n + kOrderPad) order_.resize(n + kOrderPad);
   uint32_t* order = order_.data();
+  std::fill(order + n, order + n + kOrderPad, 0);
   bool sorted = true;
   for (uint32_t i = 1; i < n && sorted; i++) sorted = !(packets[i].time < packets[i - 1].time);
   if (keysOk_ && !sorted) {

@@ -59,8 +59,10 @@ class BinExpander {
   // Latest time in the bin (packets at or after the run's end are dropped).
   double latest() const { return latest_; }
   // Indexes of the bin's packets in the order (time, instance, packet index): a stable sort
-  // by time of the (instance, packet index) order they were appended in.
+  // by time of the (instance, packet index) order they were appended in. kOrderPad more
+  // entries follow, each 0, so a reader may look that far ahead (prefetching).
   const uint32_t* order();
+  static constexpr size_t kOrderPad = 8;
 
  private:
   // Per (row, direction): how its size is drawn. kNone: no table, size 0, no draw; kConstant:

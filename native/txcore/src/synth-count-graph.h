@@ -26,6 +26,7 @@
 namespace txcore {
 
 inline float synthCount(const SynthPlan& p, uint32_t row, uint64_t bin) {
+  // (the planner evaluates whole runs of bins with synthCountRun below; both are tested equal)
   const int64_t b = static_cast<int64_t>(bin % p.windowBins);
   const int64_t start = p.startBin[row], last = p.lastBin[row];
   const int64_t rel = b - start;
@@ -35,6 +36,23 @@ inline float synthCount(const SynthPlan& p, uint32_t row, uint64_t bin) {
   const float w = p.coef[static_cast<size_t>(p.coefBase[row] + k)];
   const float r = p.profile[static_cast<size_t>(b >> p.profileShift)];
   return w * r;
+}
+
+// synthCount(p, row, cycleBase + b) for b = from .. to (window bins inside the row's span:
+// startBin <= from <= to <= lastBin), written to out[0 ..], without a division per bin: the
+// coefficient index (b - start) div binsPerCoef steps by one every binsPerCoef bins.
+template <typename Out>
+inline void synthCountRun(const SynthPlan& p, uint32_t row, uint32_t from, uint32_t to, Out&& out) {
+  const int64_t start = p.startBin[row], width = p.binsPerCoef[row], kLast = p.coefCount[row] - 1;
+  const float* coef = p.coef.data() + p.coefBase[row];
+  const float* profile = p.profile.data();
+  const uint32_t shift = p.profileShift;
+  int64_t k = (static_cast<int64_t>(from) - start) / width, rem = (static_cast<int64_t>(from) - start) % width;
+  for (uint32_t b = from, i = 0; b <= to; b++, i++) {
+    const float w = coef[k < kLast ? k : kLast];
+    out(i, w * profile[b >> shift]);
+    if (++rem == width) rem = 0, k++;
+  }
 }
 
 }  // namespace txcore

@@ -44,7 +44,7 @@ void SynthPlanner::startCycle() {
 
 // The pairs (row ascending, then bin) with their expectations, bucketed by window bin in a
 // stable counting sort: bin b's rows come out ascending, as PlanBuilder's binRows.
-void SynthPlanner::collectPairs(uint64_t cycleBase, uint32_t b0, uint32_t b1, const float* counts) {
+void SynthPlanner::collectPairs(uint32_t b0, uint32_t b1, const float* counts) {
   const uint32_t bins = b1 - b0;
   binStart_.assign(bins + 1, 0);
   size_t pairs = 0;
@@ -63,16 +63,24 @@ void SynthPlanner::collectPairs(uint64_t cycleBase, uint32_t b0, uint32_t b1, co
     at += running;
   }
   binStart_[bins] = at;
-  binRow_.resize(pairs);
-  binExpected_.resize(pairs);
+  if (binRow_.size() < pairs) binRow_.resize(pairs), binExpected_.resize(pairs);  // grown, never shrunk (no refill)
   size_t k = 0;
   for (uint32_t r : active_) {
     const uint32_t from = std::max<uint32_t>(b0, plan_.startBin[r]), to = std::min<uint32_t>(b1 - 1, plan_.lastBin[r]);
-    for (uint32_t b = from; b <= to; b++, k++) {
-      const uint32_t slot = binFill_[b - b0]++;
-      binRow_[slot] = r;
-      binExpected_[slot] = counts != nullptr ? counts[k] : synthCount(plan_, r, cycleBase + b);
+    if (counts != nullptr) {
+      for (uint32_t b = from; b <= to; b++, k++) {
+        const uint32_t slot = binFill_[b - b0]++;
+        binRow_[slot] = r;
+        binExpected_[slot] = counts[k];
+      }
+      continue;
     }
+    synthCountRun(plan_, r, from, to, [&](uint32_t i, float value) {
+      const uint32_t slot = binFill_[from + i - b0]++;
+      binRow_[slot] = r;
+      binExpected_[slot] = value;
+    });
+    k += to - from + 1;
   }
 }
 
@@ -95,7 +103,7 @@ std::string SynthPlanner::plan(uint64_t first, uint64_t last, const float* count
   if (counts != nullptr && countLen != pairs) {
     return "count chunk at bin " + std::to_string(first) + ": " + std::to_string(countLen) + " expected counts for " + std::to_string(pairs) + " (row, bin) pairs";
   }
-  collectPairs(cycleBase, b0, b1, counts);
+  collectPairs(b0, b1, counts);  // window bins: a chunk never crosses a cycle, so bin mod window is b
   out->firstBin = first;
   out->binCount = b1 - b0;
   out->entryOffset.assign(1, 0);

@@ -46,7 +46,7 @@ class SynthPlanner {
     uint64_t variants = 0;  // members started so far (never reset: variants stay distinct)
   };
   void startCycle();
-  void collectPairs(uint64_t cycleBase, uint32_t b0, uint32_t b1, const float* counts);
+  void collectPairs(uint32_t b0, uint32_t b1, const float* counts);
   void dealToMembers(uint32_t row, double packets, SynthChunk* out);
   void startMember(uint32_t row, Lanes& lanes, uint32_t lane, SynthChunk* out);
 

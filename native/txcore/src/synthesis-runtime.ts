@@ -46,6 +46,9 @@ async function pumpChunks(native: NativeSynthesisRun, plan: RegenerationPlan, ch
   try {
     for (const { first, last } of chunkSpans(plan, chunkBins)) {
       const counts = await source.counts(first, last);
+      // Native counts resolve at once: let timers, stats and signals run between chunks even
+      // when the queue always has room (a sparse model, planned slower than it is sent).
+      if (source.native) await new Promise((resolve) => setImmediate(resolve));
       for (;;) {
         const pushed = native.pushCounts(first, last, counts);
         if (isFailed(pushed)) throw failureToError(pushed.error);
