@@ -115,8 +115,8 @@ void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
     if (paced_ && !cutAtHorizon(b, cs, &block)) return;
     block.pos = b.firstSeq + block.at(0);
     if (!buildBlock(b, block, cs)) return;
-    adaptBlockCap(cs, block.len);
-    ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, readTsc());
+    const uint64_t now = adaptBlockCap(cs, block.len);  // one TSC reading per block (two cores: blocks of ~2)
+    ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
 }
@@ -135,13 +135,14 @@ bool ModelSynthesisEngine::cutAtHorizon(const SynthBatch& b, CoreState& cs, Bloc
 }
 
 // MEMOCO's "block sizes follow each core's recent rate" (as exact-replay-engine.cc).
-void ModelSynthesisEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
+uint64_t ModelSynthesisEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
   uint64_t now = readTsc();
   double us = static_cast<double>(now - cs.lastCommitTsc) / static_cast<double>(ctx_.tscPerUs);
   cs.lastCommitTsc = now;
   double rate = built / std::max(us, 0.01);
   cs.packetsPerUs = cs.packetsPerUs * 0.875 + rate * 0.125;
   cs.blockCap = static_cast<uint32_t>(std::clamp(cs.packetsPerUs * kBlockTargetUs, 1.0, static_cast<double>(kMaxBlock)));
+  return now;
 }
 
 // Reserve (wait for room and mbufs), build every frame from its template, commit.
@@ -214,7 +215,7 @@ bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, 
       rte_pktmbuf_free(m);
       if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) return unwindBlock(block, cs, mbufs, j);
     } else {
-      synthesizeFrame(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
+      synthesizeFrameT<Tag>(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
       m->data_len = static_cast<uint16_t>(d.length);
       m->pkt_len = d.length;
     }

@@ -67,7 +67,7 @@ class ModelSynthesisEngine final : public TxEngine {
   bool buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs);
   bool unwindBlock(const Block& block, CoreState& cs, rte_mbuf** mbufs, uint32_t built);
   __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(CoreState& cs, const SynthDesc& d, uint64_t seq, uint64_t flowSeq);
-  void adaptBlockCap(CoreState& cs, uint32_t built);
+  uint64_t adaptBlockCap(CoreState& cs, uint32_t built);  // returns the TSC it read
   uint64_t duty(unsigned core, uint64_t now) const { return ctx_.drainDuty(ctx_.run, core, now); }
   uint64_t dueTsc(const CoreState& cs, int64_t dueNs) const {
     return cs.startTsc + static_cast<uint64_t>((static_cast<unsigned __int128>(dueNs) * tscPerNsQ32_) >> 32);

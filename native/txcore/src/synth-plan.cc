@@ -140,6 +140,7 @@ std::string SynthPlan::finish() {
     if (s.fast && s.ipVersion == 4) s.ipId0 = static_cast<uint16_t>((hdr[s.l3 + 4] << 8) | hdr[s.l3 + 5]);
     if (s.tcp) s.seq0 = be32(hdr + s.l4 + 4);
     if (s.fast) precomputeSums(s, hdr, (i & 1) != 0);
+    if (s.fast && s.ipVersion == 4) s.shape = s.proto == 17 ? kShapeUdp4 : s.proto == 6 ? kShapeTcp4 : kShapeOther;
   }
   // Images: each template followed by zeros, so the fast builder copies a short frame's
   // header and zero payload in whole 32-byte moves (synthesizeFast).

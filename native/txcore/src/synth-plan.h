@@ -15,6 +15,8 @@ namespace txcore {
 constexpr uint16_t kRowNotHere = 0xffff;  // a row another host (or no core) sends
 constexpr uint32_t kSynthTagBytes = 24;
 constexpr uint32_t kMaxIpBytes = 65535;
+// Shapes of a fast slot the builder has a specialisation for (everything else: kShapeOther).
+constexpr uint8_t kShapeOther = 0, kShapeUdp4 = 1, kShapeTcp4 = 2;
 
 // Per template slot (2 * row + direction): what synthesis needs without looking further.
 struct SynthSlot {
@@ -26,6 +28,7 @@ struct SynthSlot {
   uint8_t ihlBytes = 0;       // IPv4 header length from the template
   int8_t csumAt = -1;         // transport checksum offset from l4 (-1: none filled)
   bool fast = false;          // a well-formed template: the straight-line builder applies
+  uint8_t shape = 0;          // kShape*: which specialisation of the fast builder (synth-packet-builder.h)
   bool tcp = false;           // TCP header inside the template: flags/seq/ack rewritten
   bool udp = false;           // UDP header inside the template: length rewritten
   bool hasOther = false;      // the other direction has a full TCP template (its seq acks)

@@ -259,7 +259,7 @@ int runPaths(const Dump& dump, uint32_t count, uint32_t seed) {
         const uint32_t capacity = rng() % 2 ? d.length + static_cast<uint32_t>(rng() % 64) : static_cast<uint32_t>(a.size());
         const size_t guard = std::min<size_t>(size_t{capacity} + 64, a.size());
         memset(a.data(), 0x5a, guard), memset(b.data(), 0xa5, d.length);
-        synthesizeFast(plan, s, d, seq, flowSeq, a.data(), capacity);
+        synthesizeFrame(plan, d, seq, flowSeq, a.data(), capacity);  // the slot is fast: its shape's builder
         for (size_t k = capacity; k < guard; k++) {
           if (a[k] != 0x5a) fprintf(stderr, "slot %u: the fast builder wrote past its capacity\n", slot), exit(3);
         }
@@ -392,7 +392,12 @@ int runBench(const Dump& dump, bool build, int reps) {
   double started = nowNs();
   if (build) {  // the frame builder alone, over the first batch's packets
     for (int rep = 0; rep < reps; rep++) {
-      for (size_t i = 0; i < descs.size(); i++) synthesizeFrame(plan, descs[i], i, 0, frame.data(), static_cast<uint32_t>(frame.size()));
+      // as the cores do: the tag is a property of the run, resolved outside the loop
+      if (plan.tag) {
+        for (size_t i = 0; i < descs.size(); i++) synthesizeFrameT<true>(plan, descs[i], i, 0, frame.data(), static_cast<uint32_t>(frame.size()));
+      } else {
+        for (size_t i = 0; i < descs.size(); i++) synthesizeFrameT<false>(plan, descs[i], i, 0, frame.data(), static_cast<uint32_t>(frame.size()));
+      }
     }
     packets = descs.size() * static_cast<uint64_t>(reps);
   } else {
