@@ -158,7 +158,7 @@ async function peakRss(models: { udp: string; classes: string }, args: BenchArgs
     goal: '<= 1.1 for a duration 10x longer',
     udp64: await measure(models.udp, [small, small * 10], ['--topspeed']),
     sampleWithClasses: await measure(models.classes, [146 * 5, 146 * 50], ['--topspeed']),
-    note: 'whole memoco process: Node + tsx + onnxruntime, EAL and mbuf pools, 4 x 16384 descriptors of feeder batches',
+    note: 'whole memoco process: Node + tsx, EAL and mbuf pools, 4 x 16384 descriptors of feeder batches (no onnxruntime session: these models are counted natively)',
   };
 }
 
