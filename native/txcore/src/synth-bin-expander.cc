@@ -238,18 +238,20 @@ inline void BinExpander::expandPackets(const SynthInstance& inst, uint32_t insta
     p.record = record;
     p.seqFlags = 0;
     if (tcp) {
-      // First packet of its direction in the cycle: its first flags; the last: its last
-      // flags; otherwise one draw from the mid-flow table (the last flags when it is empty).
       const uint64_t j = uint64_t{j0} + idx;
       const uint64_t before = d ? rb : j - rb, beforeNext = d ? rbNext : j + 1 - rbNext;
-      uint8_t flags;
-      if (before == 0) flags = s.firstFlags;
-      else if (beforeNext >= (d ? reverse : total - reverse)) flags = s.lastFlags;
-      else if (s.f1 <= s.f0) flags = s.lastFlags;
-      else flags = plan_.flagValue[pickEntry(plan_.flagCum.data(), s.f0, s.f1, rng.below(s.flagTotal))];
+      const uint8_t flags = drawFlags(s, rng, before, beforeNext, d ? reverse : total - reverse);
       p.seqFlags = (uint32_t{flags} << 24) | synthSeqBytes(plan_.slots[p.slot], p.length, flags);
     }
   }
+}
+
+// TCP flags: the first packet of its direction in the cycle gets its first flags, the last
+// its last flags; the others one draw from the mid-flow table (the last flags when it is empty).
+inline uint8_t BinExpander::drawFlags(const SlotDraws& s, Xoshiro128ss& rng, uint64_t before, uint64_t beforeNext, uint64_t total) const {
+  if (before == 0) return s.firstFlags;
+  if (beforeNext >= total || s.f1 <= s.f0) return s.lastFlags;
+  return plan_.flagValue[pickEntry(plan_.flagCum.data(), s.f0, s.f1, rng.below(s.flagTotal))];
 }
 
 // The radix keys and digit counts of packets [from, count): (offset from the bin's start)

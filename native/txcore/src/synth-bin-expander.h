@@ -96,6 +96,7 @@ class BinExpander {
   void radixFromKeys();
   bool radixOrder();
   void expandPackets(const SynthInstance& inst, uint32_t instance, uint32_t record, uint32_t j0, uint32_t k, Xoshiro128ss& rng, ExpandedPacket* out);
+  uint8_t drawFlags(const SlotDraws& s, Xoshiro128ss& rng, uint64_t before, uint64_t beforeNext, uint64_t total) const;
   template <unsigned Passes>
   void keyRange(size_t from);
 
