@@ -10,16 +10,20 @@
  *   side's share shrinks, so the native engine sets the pace). Goal: >= 0.8 x testpmd.
  * - realistic: the sample capture's model (334 TLS flows, 51 packets/s): bounded by the
  *   TypeScript PlanBuilder's per-bin cost, not by the engine.
- * - stages: the native feeder and frame builder alone (test/synthesis-test.cc, -O3), ns per
- *   packet, on the 10 ms model: where the time goes.
+ * - stages: the native planner (counts + rounding, on the JavaScript thread), the feeder and
+ *   the frame builder alone (test/synthesis-test.cc, -O3 -march=corei7 as the addon), ns per
+ *   packet, on the 10 ms model, and what onnxruntime would cost per packet for the same counts
+ *   (a model whose file is not the standard graph is counted that way): where the time goes.
  * - peakRss: two durations 10x apart (the model of 64 B traffic, and the sample's model with
  *   flow classes): memory must not grow with the duration.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readFlowModelFile, trainModel } from '@memoco/flow-model';
+import { chunkPairs, chunkSpans, createPlan, CountSession, parseGenerateOptions, readFlowModelFile, trainModel } from '@memoco/flow-model';
 import { makeTempDir, median, peakRssOf, repoRoot, runAnchor } from '@memoco/testbed';
+import { SYNTHESIS_TEST_SOURCES } from '../native/txcore/src/test-support/synthesis-test-sources.ts';
+import { defaultChunkBins } from '../native/txcore/src/synthesis-options.ts';
 import { writeSynthesisDump } from '../native/txcore/src/test-support/synthesis-dump.ts';
 import { writeUdpPcap } from './tx-udp-pcap.ts';
 
@@ -98,22 +102,45 @@ async function realistic(args: BenchArgs, temp: string) {
     packets: runs[0]!.packets,
     mpps: round(median(runs.map((j) => j.pps / 1e6))),
     gbps: round(median(runs.map((j) => j.gbps))),
-    note: 'about 0.5 packets per 10 ms bin: the TypeScript PlanBuilder (per-bin rounding, ONNX batches) sets this rate, not the native engine',
+    note: 'about 0.5 packets per 10 ms bin: the planner (per-bin rounding of every active row, ~20 (row, bin) pairs per packet) sets this rate, not the expansion or the cores',
   };
 }
 
-/** The feeder and the frame builder alone, ns per packet (the DPDK-free test binary at -O3). */
+/** The planner, the feeder and the frame builder alone, ns per packet (the DPDK-free test binary at -O3). */
 async function stages(model: string, temp: string) {
   const binary = join(temp, 'synthesis-test');
   const native = join(ROOT, 'native', 'txcore');
-  const sources = ['test/synthesis-test.cc', 'src/synth-plan.cc', 'src/synth-packet-builder.cc', 'src/synth-bin-expander.cc', 'src/synth-chunk-queue.cc', 'src/synth-feeder.cc'];
-  execFileSync('g++', ['-std=c++20', '-O3', '-ffp-contract=off', ...sources, '-o', binary, '-pthread'], { cwd: native });
+  execFileSync('g++', ['-std=c++20', '-O3', '-march=corei7', '-ffp-contract=off', ...SYNTHESIS_TEST_SOURCES, '-o', binary, '-pthread'], { cwd: native });
   const dump = join(temp, 'udp64.dump');
   await writeSynthesisDump(dump, { model: readFlowModelFile(model), cores: 1, durationS: 3 });
   const run = (mode: string, reps: string) => (JSON.parse(execFileSync(binary, [mode, dump, reps], { encoding: 'utf8' }).trim()) as { nsPerPacket: number }).nsPerPacket;
-  const feed = [run('bench-feed', '2'), run('bench-feed', '2'), run('bench-feed', '2')];
-  const build = [run('bench-build', '200'), run('bench-build', '200'), run('bench-build', '200')];
-  return { feedNsPerPacket: round(median(feed), 1), buildNsPerPacket: round(median(build), 1), note: 'feeder: expansion (xoshiro draws), the bin sort, flow state, descriptors; builder: one 64 B frame from its template with checksums' };
+  const three = (mode: string, reps: string) => round(median([run(mode, reps), run(mode, reps), run(mode, reps)]), 1);
+  return {
+    planNsPerPacket: three('bench-plan', '3'),
+    feedNsPerPacket: three('bench-feed', '2'),
+    buildNsPerPacket: three('bench-build', '200'),
+    onnxNsPerPacket: round(median([await onnxCost(model), await onnxCost(model), await onnxCost(model)]), 1),
+    note: 'planner: count graph + coupled rounding + chunk assembly (native, JavaScript thread); feeder: expansion (xoshiro draws), the bin sort, flow state, descriptors; builder: one 64 B frame from its template with checksums; onnx: onnxruntime-node on the same (row, bin) pairs, per packet (the path of a model file that is not the standard graph)',
+  };
+}
+
+/** onnxruntime-node's time per packet (of the expected total) for 3 s of the model's counts, chunk by chunk as the pump asks. */
+async function onnxCost(file: string): Promise<number> {
+  const loaded = readFlowModelFile(file);
+  const plan = createPlan(loaded.model, parseGenerateOptions({ durationS: 3 }));
+  const session = await CountSession.create(loaded.bytes);
+  try {
+    let packets = 0;
+    const started = process.hrtime.bigint();
+    for (const { first, last } of chunkSpans(plan, defaultChunkBins(loaded))) {
+      const { flow, bin } = chunkPairs(loaded.model, first, last);
+      const counts = await session.counts(flow, bin);
+      for (const c of counts) packets += c;
+    }
+    return Number(process.hrtime.bigint() - started) / packets;
+  } finally {
+    await session.release();
+  }
 }
 
 async function peakRss(models: { udp: string; classes: string }, args: BenchArgs) {
@@ -131,7 +158,7 @@ async function peakRss(models: { udp: string; classes: string }, args: BenchArgs
     goal: '<= 1.1 for a duration 10x longer',
     udp64: await measure(models.udp, [small, small * 10], ['--topspeed']),
     sampleWithClasses: await measure(models.classes, [146 * 5, 146 * 50], ['--topspeed']),
-    note: 'whole memoco process: Node + tsx + onnxruntime, EAL and mbuf pools, 4 x 16384 descriptors of feeder batches',
+    note: 'whole memoco process: Node + tsx, EAL and mbuf pools, 4 x 16384 descriptors of feeder batches (no onnxruntime session: these models are counted natively)',
   };
 }
 

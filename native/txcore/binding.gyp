@@ -28,6 +28,8 @@
         "src/synth-bin-expander.cc",
         "src/synth-chunk-queue.cc",
         "src/synth-feeder.cc",
+        "src/synth-coupled-rounder.cc",
+        "src/synth-planner.cc",
         "src/model-synthesis-engine.cc",
         "src/napi-synthesis.cc"
       ],

@@ -20,7 +20,7 @@ export type { TrainResult, TrainProgress, TrainHooks } from './train/train-trace
 // Regeneration
 export type { RegenerationPlan, PlanTemplates, PlanInstances, CountChunk } from './regen/regeneration-plan.ts';
 export { planTemplates, rowInstances, pickEntry } from './regen/plan-templates.ts';
-export { PlanBuilder, MEMBER_STREAM } from './regen/plan-builder.ts';
+export { PlanBuilder, MEMBER_STREAM, chunkSpans, chunkPairs, memberSizeCum, classLanes } from './regen/plan-builder.ts';
 export { CoupledRounder } from './regen/coupled-rounding.ts';
 export { expandEntry, ExpandedPackets } from './regen/bin-expander.ts';
 export { directionOf, reverseBefore } from './regen/direction-sequence.ts';

@@ -14,6 +14,7 @@ namespace {
 
 constexpr double kBlockTargetUs = 4;  // a block holds about this much of the core's recent rate
 constexpr uint32_t kPrefetchAhead = 4;
+constexpr uint32_t kDescAhead = 16;  // one core: descriptors this far ahead (8 lines, a few hundred ns: they come from the feeder's cache)
 constexpr size_t kScratchBytes = 2 * size_t{kMaxIpBytes} + 64;  // the longest frame: l3 + 65535 < 2 x 65535
 // Prefill at most this long when the input comes slower than the batches fill (a sparse
 // model: PlanBuilder's per-bin cost, and its first chunks run before V8 has optimised it).
@@ -93,7 +94,8 @@ void ModelSynthesisEngine::runOnCore(unsigned core) {
 }
 
 // This core's packets of one batch, in blocks of CONSECUTIVE global positions it owns (its
-// instances' packets), at most blockCap long and, when paced, due within the lead time.
+// instances' packets), at most blockCap long and, when paced, due within the lead time. With
+// one core every descriptor is its own, in position order: blocks are plain ranges.
 void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
   const bool single = ctx_.cores == 1;
   const uint32_t* idx = single ? nullptr : b.indexOf(cs.core);
@@ -101,44 +103,46 @@ void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
   Block block;
   for (uint32_t i = 0; i < count;) {
     if (stopped()) return;
-    uint32_t limit = std::min(cs.blockCap, count - i);
-    block.len = 1;
-    block.index[0] = single ? i : idx[i];
+    const uint32_t limit = std::min(cs.blockCap, count - i);
     if (single) {
-      for (; block.len < limit; block.len++) block.index[block.len] = i + block.len;
+      block.first = i;
+      block.len = limit;
     } else {
-      while (block.len < limit && idx[i + block.len] == block.index[0] + block.len) block.index[block.len] = idx[i + block.len], block.len++;
+      block.index = idx + i;
+      block.len = 1;
+      while (block.len < limit && idx[i + block.len] == idx[i] + block.len) block.len++;
     }
     if (paced_ && !cutAtHorizon(b, cs, &block)) return;
-    block.pos = b.firstSeq + block.index[0];
+    block.pos = b.firstSeq + block.at(0);
     if (!buildBlock(b, block, cs)) return;
-    adaptBlockCap(cs, block.len);
-    ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, readTsc());
+    const uint64_t now = adaptBlockCap(cs, block.len);  // one TSC reading per block (two cores: blocks of ~2)
+    ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
 }
 
 bool ModelSynthesisEngine::cutAtHorizon(const SynthBatch& b, CoreState& cs, Block* block) {
-  uint64_t due = dueTsc(cs, b.dueNs[block->index[0]]);
+  uint64_t due = dueTsc(cs, b.dueNs[block->at(0)]);
   if (due > readTsc() + leadTsc_ &&
       !waitUntilTsc(due - leadTsc_, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, [this, core = cs.core](uint64_t now) { return duty(core, now); })) {
     return false;
   }
   uint64_t horizon = readTsc() + leadTsc_;
   uint32_t k = 1;
-  while (k < block->len && dueTsc(cs, b.dueNs[block->index[k]]) <= horizon) k++;
+  while (k < block->len && dueTsc(cs, b.dueNs[block->at(k)]) <= horizon) k++;
   block->len = k;
   return true;
 }
 
 // MEMOCO's "block sizes follow each core's recent rate" (as exact-replay-engine.cc).
-void ModelSynthesisEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
+uint64_t ModelSynthesisEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
   uint64_t now = readTsc();
   double us = static_cast<double>(now - cs.lastCommitTsc) / static_cast<double>(ctx_.tscPerUs);
   cs.lastCommitTsc = now;
   double rate = built / std::max(us, 0.01);
   cs.packetsPerUs = cs.packetsPerUs * 0.875 + rate * 0.125;
   cs.blockCap = static_cast<uint32_t>(std::clamp(cs.packetsPerUs * kBlockTargetUs, 1.0, static_cast<double>(kMaxBlock)));
+  return now;
 }
 
 // Reserve (wait for room and mbufs), build every frame from its template, commit.
@@ -156,7 +160,15 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
     bump(counters.poolStalls);
     if (!waitFor(cs.core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
-  if (!buildFrames(b, block, cs, mbufs)) return false;
+  using Frames = bool (ModelSynthesisEngine::*)(const SynthBatch&, const Block&, CoreState&, rte_mbuf**);
+  static constexpr Frames kFrames[8] = {
+      &ModelSynthesisEngine::buildFrames<false, false, false>, &ModelSynthesisEngine::buildFrames<false, false, true>,
+      &ModelSynthesisEngine::buildFrames<false, true, false>,  &ModelSynthesisEngine::buildFrames<false, true, true>,
+      &ModelSynthesisEngine::buildFrames<true, false, false>,  &ModelSynthesisEngine::buildFrames<true, false, true>,
+      &ModelSynthesisEngine::buildFrames<true, true, false>,   &ModelSynthesisEngine::buildFrames<true, true, true>,
+  };
+  const Frames frames = kFrames[(block.index == nullptr ? 4 : 0) | (paced_ ? 2 : 0) | (b.flowSeq != nullptr ? 1 : 0)];
+  if (!(this->*frames)(b, block, cs, mbufs)) return false;
   ring.commit(pos, pos + len);
   bump(counters.built, len);
   bump(counters.blocks);
@@ -164,47 +176,64 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
 }
 
 // Fills the block's slots. The descriptors come from the feeder's cache and each packet's
-// template from a random flow's: they are fetched a few packets ahead (kPrefetchAhead), and
-// each frame's first line two packets ahead. False when stopped waiting for a jumbo mbuf
-// (every mbuf of the block is then back in its pool).
+// template from a random flow's: descriptors are fetched kDescAhead packets ahead (with one
+// core they are consecutive, so across blocks too), the slot facts and template image
+// kPrefetchAhead packets ahead, and each frame's first line two packets ahead. At topspeed
+// the slots' due time is not written (the drain does not read it). False when stopped
+// waiting for a jumbo mbuf (every mbuf of the block is then back in its pool).
+template <bool Contiguous, bool Paced, bool Tag>
 bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs) {
   SequenceRing& ring = *ctx_.rings[cs.core];
   const SynthPlan& plan = *plan_;
   const uint32_t room = ctx_.pools->normalRoom;
   const uint64_t pos = block.pos;
   const uint32_t len = block.len;
-  for (uint32_t j = 0; j < len && j < kPrefetchAhead; j++) rte_prefetch0(&b.descs[block.index[j]]);
+  const SynthDesc* descs = b.descs;
+  const uint16_t owner = static_cast<uint16_t>(cs.core);
+  auto at = [&](uint32_t j) { return Contiguous ? block.first + j : block.index[j]; };
+  const uint32_t last = Contiguous ? b.count - 1 : 0;
+  if (!Contiguous) {
+    for (uint32_t j = 0; j < len && j < kPrefetchAhead; j++) rte_prefetch0(&descs[at(j)]);
+  }
   for (uint32_t j = 0; j < len; j++) {
+    if (Contiguous) {
+      if ((j & 1) == 0) rte_prefetch0(&descs[std::min(block.first + j + kDescAhead, last)]);  // two per line
+    } else if (j + 2 * kPrefetchAhead < len) {
+      rte_prefetch0(&descs[at(j + 2 * kPrefetchAhead)]);
+    }
     if (j + kPrefetchAhead < len) {
-      const SynthSlot& slot = plan.slots[b.descs[block.index[j + kPrefetchAhead]].slot];
-      rte_prefetch0(&b.descs[block.index[std::min(j + 2 * kPrefetchAhead, len - 1)]]);
+      const SynthSlot& slot = plan.slots[descs[at(j + kPrefetchAhead)].slot];
       rte_prefetch0(&slot);
-      rte_prefetch0(plan.header(slot));
+      rte_prefetch0(plan.image(slot));
     }
     if (j + 2 < len) __builtin_prefetch(rte_pktmbuf_mtod(mbufs[j + 2], void*), 1);
-    const uint32_t index = block.index[j];
-    const SynthDesc& d = b.descs[index];
-    const uint64_t flowSeq = b.flowSeq != nullptr ? b.flowSeq[index] : 0;
+    const uint32_t index = at(j);
+    const SynthDesc& d = descs[index];
+    const uint64_t flowSeq = Tag ? b.flowSeq[index] : 0;
     rte_mbuf* m = mbufs[j];
     if (__builtin_expect(d.length > room, 0)) {
       rte_pktmbuf_free(m);
-      if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) {
-        if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
-        for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(pos + k).item));
-        return false;
-      }
+      if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) return unwindBlock(block, cs, mbufs, j);
     } else {
-      synthesizeFrame(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
+      synthesizeFrameT<Tag>(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
       m->data_len = static_cast<uint16_t>(d.length);
       m->pkt_len = d.length;
     }
     SequenceSlot& slot = ring.slot(pos + j);
     slot.item = m;
     slot.bytes = d.length;
-    slot.owner = static_cast<uint16_t>(cs.core);
-    slot.dueTsc.store(paced_ ? dueTsc(cs, b.dueNs[index]) : 0, std::memory_order_relaxed);
+    slot.owner = owner;
+    if (Paced) slot.dueTsc.store(dueTsc(cs, b.dueNs[index]), std::memory_order_relaxed);
   }
   return true;
+}
+
+// Stopped while waiting for a jumbo mbuf at packet `built`: every mbuf of the block back.
+bool ModelSynthesisEngine::unwindBlock(const Block& block, CoreState& cs, rte_mbuf** mbufs, uint32_t built) {
+  SequenceRing& ring = *ctx_.rings[cs.core];
+  if (built + 1 < block.len) rte_pktmbuf_free_bulk(mbufs + built + 1, block.len - built - 1);
+  for (uint32_t k = 0; k < built; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(block.pos + k).item));
+  return false;
 }
 
 // Frames longer than a normal mbuf: built in the core's scratch, then copied into 64 KB

@@ -51,17 +51,23 @@ class ModelSynthesisEngine final : public TxEngine {
     uint8_t* scratch = nullptr;  // frames longer than a normal mbuf are built here first
   };
   static constexpr uint32_t kMaxBlock = 64;  // <= MbufPools' jumbo window, << the ring
+  // A block: descriptors first .. first+len-1 of the batch (one core: they are the batch's
+  // own order), or index[0 .. len) (several cores: this core's entries of its index list).
   struct Block {
-    uint32_t index[kMaxBlock];  // descriptors in the batch
+    const uint32_t* index = nullptr;
+    uint32_t first = 0;
     uint32_t len = 0;
-    uint64_t pos = 0;  // ring position (= global sequence number) of index[0]
+    uint64_t pos = 0;  // ring position (= global sequence number) of the block's first packet
+    uint32_t at(uint32_t j) const { return index != nullptr ? index[j] : first + j; }
   };
   void processBatch(const SynthBatch& b, CoreState& cs);
   bool cutAtHorizon(const SynthBatch& b, CoreState& cs, Block* block);
   bool buildBlock(const SynthBatch& b, const Block& block, CoreState& cs);
+  template <bool Contiguous, bool Paced, bool Tag>
   bool buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs);
+  bool unwindBlock(const Block& block, CoreState& cs, rte_mbuf** mbufs, uint32_t built);
   __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(CoreState& cs, const SynthDesc& d, uint64_t seq, uint64_t flowSeq);
-  void adaptBlockCap(CoreState& cs, uint32_t built);
+  uint64_t adaptBlockCap(CoreState& cs, uint32_t built);  // returns the TSC it read
   uint64_t duty(unsigned core, uint64_t now) const { return ctx_.drainDuty(ctx_.run, core, now); }
   uint64_t dueTsc(const CoreState& cs, int64_t dueNs) const {
     return cs.startTsc + static_cast<uint64_t>((static_cast<unsigned __int128>(dueNs) * tscPerNsQ32_) >> 32);

@@ -7,6 +7,7 @@
 #include "napi-config.h"
 #include "synth-chunk-queue.h"
 #include "synth-plan.h"
+#include "synth-planner.h"
 #include "tx-run.h"
 
 namespace txcore {
@@ -106,27 +107,18 @@ bool readPlan(const Napi::Object& in, SynthPlan* p, std::string* error) {
       r.array("rowVariant", napi_uint32_array, &p->rowVariant, p->rows) && r.array("rowPackets", napi_float64_array, &p->rowPackets, p->rows) &&
       r.array("rowReverse", napi_float64_array, &p->rowReverse, p->rows) && r.array("rowStartNs", napi_float64_array, &p->rowStartNs, p->rows) &&
       r.array("rowEndNs", napi_float64_array, &p->rowEndNs, p->rows) && r.array("rowCore", napi_uint16_array, &p->rowCore, p->rows);
+  p->chunkBins = static_cast<uint32_t>(r.number("chunkBins"));
+  p->nativeCounts = r.boolean("nativeCounts");
+  p->profileShift = static_cast<uint32_t>(r.number("profileShift"));
+  r.array("kind", napi_uint8_array, &p->kind) && r.array("modelPackets", napi_float64_array, &p->modelPackets) &&
+      r.array("modelReverse", napi_float64_array, &p->modelReverse) && r.array("startBin", napi_int32_array, &p->startBin) &&
+      r.array("lastBin", napi_int32_array, &p->lastBin) && r.array("binsPerCoef", napi_int32_array, &p->binsPerCoef) &&
+      r.array("coefBase", napi_int32_array, &p->coefBase) && r.array("coefCount", napi_int32_array, &p->coefCount) &&
+      r.array("coef", napi_float32_array, &p->coef) && r.array("profile", napi_float32_array, &p->profile) &&
+      r.array("lanes", napi_uint32_array, &p->lanes) && r.array("memberSizeOffset", napi_uint32_array, &p->memberSizeOffset) &&
+      r.array("memberSizeBucket", napi_uint8_array, &p->memberSizeBucket) && r.array("memberSizeCum", napi_uint32_array, &p->memberSizeCum);
   if (!r.error.empty()) return *error = r.error, false;
   *error = p->finish();
-  return error->empty();
-}
-
-bool readChunk(const Napi::Object& in, SynthChunk* c, std::string* error) {
-  FieldReader r{in, "chunk", ""};
-  c->firstBin = static_cast<uint64_t>(r.number("firstBin"));
-  c->binCount = static_cast<uint32_t>(r.number("binCount"));
-  Napi::Value nv = in.Get("newInstances");
-  if (!nv.IsObject()) return *error = "chunk.newInstances must be an object", false;
-  FieldReader ni{nv.As<Napi::Object>(), "chunk.newInstances", ""};
-  size_t n = static_cast<size_t>(ni.number("count"));
-  r.array("entryOffset", napi_uint32_array, &c->entryOffset) && r.array("instance", napi_uint32_array, &c->instance) &&
-      r.array("firstPacket", napi_uint32_array, &c->firstPacket) && r.array("count", napi_uint32_array, &c->count);
-  ni.array("template", napi_uint32_array, &c->newTemplate, n) && ni.array("variant", napi_uint32_array, &c->newVariant, n) &&
-      ni.array("packets", napi_float64_array, &c->newPackets, n) && ni.array("reverse", napi_float64_array, &c->newReverse, n) &&
-      ni.array("startNs", napi_float64_array, &c->newStartNs, n) && ni.array("endNs", napi_float64_array, &c->newEndNs, n);
-  if (!r.error.empty()) return *error = r.error, false;
-  if (!ni.error.empty()) return *error = ni.error, false;
-  *error = c->check();
   return error->empty();
 }
 
@@ -173,6 +165,7 @@ class RoomWorker : public Napi::AsyncWorker {
 struct RunHandles {
   std::shared_ptr<TxRun> run;
   std::shared_ptr<SynthChunkQueue> queue;
+  std::shared_ptr<const SynthPlan> plan;
 };
 
 class NativeSynthesisRun : public Napi::ObjectWrap<NativeSynthesisRun> {
@@ -180,7 +173,7 @@ class NativeSynthesisRun : public Napi::ObjectWrap<NativeSynthesisRun> {
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "NativeSynthesisRun",
                        {InstanceMethod<&NativeSynthesisRun::stats>("stats"), InstanceMethod<&NativeSynthesisRun::stop>("stop"),
-                        InstanceMethod<&NativeSynthesisRun::done>("done"), InstanceMethod<&NativeSynthesisRun::pushChunk>("pushChunk"),
+                        InstanceMethod<&NativeSynthesisRun::done>("done"), InstanceMethod<&NativeSynthesisRun::pushCounts>("pushCounts"),
                         InstanceMethod<&NativeSynthesisRun::waitRoom>("waitRoom"), InstanceMethod<&NativeSynthesisRun::endInput>("endInput"),
                         InstanceMethod<&NativeSynthesisRun::abortInput>("abortInput")});
   }
@@ -188,6 +181,8 @@ class NativeSynthesisRun : public Napi::ObjectWrap<NativeSynthesisRun> {
     RunHandles* handles = info[0].As<Napi::External<RunHandles>>().Data();
     run_ = handles->run;
     queue_ = handles->queue;
+    plan_ = handles->plan;
+    planner_ = std::make_unique<SynthPlanner>(*plan_);
     SynthesisWorker* worker = new SynthesisWorker(info.Env(), run_, queue_);  // deletes itself after OnOK
     promise_ = Napi::Persistent(worker->promise().As<Napi::Object>());
     worker->Queue();
@@ -201,16 +196,33 @@ class NativeSynthesisRun : public Napi::ObjectWrap<NativeSynthesisRun> {
     return info.Env().Undefined();
   }
   Napi::Value done(const Napi::CallbackInfo&) { return promise_.Value(); }
-  // true: copied; false: the queue is full (await waitRoom()) or closed; {error}: a bad chunk.
-  Napi::Value pushChunk(const Napi::CallbackInfo& info) {
+  // pushCounts(first, last, counts?): plans bins [first, last) into a free queue slot (the
+  // planner runs here, on the JavaScript thread: synth-planner.h) from `counts`, onnxruntime's
+  // output for the chunk's (row, bin) pairs, or from the count graph evaluated natively when
+  // `counts` is undefined. true: queued; false: the queue is full (await waitRoom()) or
+  // closed; {error}: a chunk out of place or a count array of the wrong length.
+  Napi::Value pushCounts(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!info[0].IsObject()) return errorResult(env, TxFailure::make(stage::kBadConfig, EINVAL, "pushChunk(chunk: CountChunk)"));
+    const bool given = info.Length() > 2 && !info[2].IsUndefined();
+    if (!info[0].IsNumber() || !info[1].IsNumber() || (given && !(info[2].IsTypedArray() && info[2].As<Napi::TypedArray>().TypedArrayType() == napi_float32_array))) {
+      return errorResult(env, TxFailure::make(stage::kBadConfig, EINVAL, "pushCounts(first: number, last: number, counts?: Float32Array)"));
+    }
+    if (!given && !plan_->nativeCounts) return errorResult(env, TxFailure::make(stage::kBadConfig, EINVAL, "pushCounts: this plan takes its counts from onnxruntime"));
     SynthChunk* slot = queue_->beginPush();
     if (slot == nullptr) return Napi::Boolean::New(env, false);
-    std::string why;
-    bool ok = readChunk(info[0].As<Napi::Object>(), slot, &why);
-    queue_->commitPush(ok);
-    if (!ok) return errorResult(env, TxFailure::make(stage::kSynthInput, EINVAL, why));
+    const float* counts = nullptr;
+    size_t countLen = 0;
+    if (given) {
+      static const float kNoPairs = 0;  // an empty array may have no data pointer; nullptr means "evaluate natively"
+      Napi::Float32Array a = info[2].As<Napi::Float32Array>();
+      countLen = a.ElementLength();
+      counts = countLen > 0 ? a.Data() : &kNoPairs;
+    }
+    const uint64_t first = static_cast<uint64_t>(info[0].As<Napi::Number>().DoubleValue());
+    const uint64_t last = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
+    std::string why = planner_->plan(first, last, counts, countLen, slot);
+    queue_->commitPush(why.empty());
+    if (!why.empty()) return errorResult(env, TxFailure::make(stage::kSynthInput, EINVAL, why));
     return Napi::Boolean::New(env, true);
   }
   Napi::Value waitRoom(const Napi::CallbackInfo& info) {
@@ -230,6 +242,8 @@ class NativeSynthesisRun : public Napi::ObjectWrap<NativeSynthesisRun> {
 
   std::shared_ptr<TxRun> run_;
   std::shared_ptr<SynthChunkQueue> queue_;
+  std::shared_ptr<const SynthPlan> plan_;
+  std::unique_ptr<SynthPlanner> planner_;  // JavaScript thread only (the queue's one producer)
   Napi::ObjectReference promise_;
 };
 
@@ -248,7 +262,7 @@ Napi::Value startSynthesis(const Napi::CallbackInfo& info) {
   std::shared_ptr<TxRun> run;
   TxFailure failed = TxRun::create(config, std::make_unique<ModelSynthesisEngine>(plan, queue, synth), &run);
   if (failed.failed()) return errorResult(env, failed);
-  RunHandles handles{run, queue};
+  RunHandles handles{run, queue, plan};
   return ctor->New({Napi::External<RunHandles>::New(env, &handles)});
 }
 

@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CountChunk } from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 
 /** A native failure as the addon returns it (txcore-failure.h). */
@@ -175,12 +174,36 @@ export interface NativeSynthesisPlan {
   rowEndNs: Float64Array;
   /** Generation core of each row, 0xffff for rows this host does not send. */
   rowCore: Uint16Array;
+  // Count planning (synth-planner.h, PlanBuilder's native twin): the model's own tables.
+  chunkBins: number;
+  /** Evaluate the count graph natively (the model file is the standard graph); else pushCounts brings onnxruntime's output. */
+  nativeCounts: boolean;
+  profileShift: number;
+  kind: Uint8Array;
+  modelPackets: Float64Array;
+  modelReverse: Float64Array;
+  startBin: Int32Array;
+  lastBin: Int32Array;
+  binsPerCoef: Int32Array;
+  coefBase: Int32Array;
+  coefCount: Int32Array;
+  coef: Float32Array;
+  profile: Float32Array;
+  /** Lanes of each class row (max(1, round(concurrency))); 0 for flows. */
+  lanes: Uint32Array;
+  memberSizeOffset: Uint32Array;
+  memberSizeBucket: Uint8Array;
+  memberSizeCum: Uint32Array;
 }
 
-/** A synthesis run: a NativeRun fed with count chunks (libs/flow-model CountChunk). */
+/** A synthesis run: a NativeRun fed chunk by chunk with expected counts (or told to evaluate them). */
 export interface NativeSynthesisRun extends NativeRun {
-  /** true: copied into the queue; false: full (await waitRoom()) or closed. */
-  pushChunk(chunk: CountChunk): boolean | Failed;
+  /**
+   * Plans bins [first, last) (the next of chunkSpans) natively into the queue, from `counts`
+   * (onnxruntime's output for chunkPairs(first, last)) or, without it, from the count graph
+   * evaluated natively. true: queued; false: full (await waitRoom()) or closed.
+   */
+  pushCounts(first: number, last: number, counts?: Float32Array): boolean | Failed;
   /** Settles true when a queue slot is free, false once the run is over. */
   waitRoom(): Promise<boolean>;
   endInput(): void;

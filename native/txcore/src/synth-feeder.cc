@@ -14,6 +14,8 @@ namespace {
 
 size_t pageAlign(size_t v) { return (v + 4095) & ~size_t{4095}; }
 
+constexpr size_t kDispatchAhead = BinExpander::kOrderPad;
+
 bool wholeCount(double v) { return v >= 0 && v < 4294967296.0 && std::floor(v) == v; }
 
 }  // namespace
@@ -27,11 +29,8 @@ TxFailure SynthFeeder::open(const SynthPlan* plan, SynthChunkQueue* queue, const
   queue_ = queue;
   pacing_ = pacing;
   expander_ = std::make_unique<BinExpander>(*plan);
-  records_.resize(plan->rows);
   for (uint32_t r = 0; r < plan->rows; r++) {
-    InstanceRecord& rec = records_[r];
-    rec.inst = SynthInstance{plan->rowTemplate[r], plan->rowVariant[r], plan->rowPackets[r], plan->rowReverse[r], plan->rowStartNs[r], plan->rowEndNs[r]};
-    rec.core = plan->rowCore[plan->rowTemplate[r]];
+    addInstance(SynthInstance{plan->rowTemplate[r], plan->rowVariant[r], plan->rowPackets[r], plan->rowReverse[r], plan->rowStartNs[r], plan->rowEndNs[r]});
   }
   nextInstance_ = memberBase_ = plan->rows;
   const bool paced = pacing.mode != PacingConfig::kTopspeed;
@@ -54,6 +53,14 @@ TxFailure SynthFeeder::open(const SynthPlan* plan, SynthChunkQueue* queue, const
     if (plan->cores > 1) b.coreIndex = reinterpret_cast<uint32_t*>(at), at += pageAlign(cap * 4 * plan->cores);
   }
   return {};
+}
+
+void SynthFeeder::addInstance(const SynthInstance& inst) {
+  FlowState state;
+  state.variant = inst.variant;
+  state.core = plan_->rowCore[inst.row];
+  insts_.push_back(inst);
+  states_.push_back(state);
 }
 
 void SynthFeeder::prepare(const std::atomic<bool>& stop, std::chrono::steady_clock::time_point deadline) {
@@ -115,7 +122,8 @@ bool SynthFeeder::beginChunk(const SynthChunk& c) {
     return false;
   }
   if (c.firstBin > 0 && c.firstBin % plan_->windowBins == 0) {
-    records_.resize(plan_->rows);
+    insts_.resize(plan_->rows);
+    states_.resize(plan_->rows);
     memberBase_ = nextInstance_;
   }
   for (size_t i = 0; i < c.newTemplate.size(); i++) {
@@ -125,13 +133,10 @@ bool SynthFeeder::beginChunk(const SynthChunk& c) {
       fail("count chunk at bin " + std::to_string(c.firstBin) + ": new instance " + std::to_string(nextInstance_) + " is inconsistent");
       return false;
     }
-    InstanceRecord rec;
-    rec.inst = SynthInstance{row, c.newVariant[i], n, n1, c.newStartNs[i], c.newEndNs[i]};
-    rec.core = plan_->rowCore[row];
-    records_.push_back(rec);
+    addInstance(SynthInstance{row, c.newVariant[i], n, n1, c.newStartNs[i], c.newEndNs[i]});
     nextInstance_++;
   }
-  members_.store(records_.size() - plan_->rows, std::memory_order_relaxed);
+  members_.store(insts_.size() - plan_->rows, std::memory_order_relaxed);
   nextBin_ = c.firstBin + c.binCount;
   bin_ = 0;
   binReady_ = false;
@@ -140,23 +145,20 @@ bool SynthFeeder::beginChunk(const SynthChunk& c) {
 }
 
 SynthFeeder::Fed SynthFeeder::feedChunk(const std::atomic<bool>& stop, bool mayWait) {
-  const double endNs = plan_->endNs;
   while (bin_ < chunk_->binCount) {
     if (!binReady_) {
       if (!expandBin(bin_)) return Fed::kFailed;
       binReady_ = true;
       cursor_ = 0;
     }
-    const uint32_t* order = order_->data();
-    const ExpandedPacket* packets = packets_.data();
-    const size_t n = packets_.size();
+    const size_t n = expander_->size();
     SynthBatch* b = nullptr;
     while (cursor_ < n) {
       if (b == nullptr || b->count == b->capacity) {
         b = openBatch(stop, mayWait);
         if (b == nullptr) return stop.load(std::memory_order_relaxed) ? Fed::kStopped : Fed::kBlocked;
       }
-      cursor_ = dispatchRun(*b, packets, order, cursor_, n, endNs);
+      cursor_ = dispatch(*b, cursor_);
     }
     bin_++;
     binReady_ = false;
@@ -172,32 +174,34 @@ bool SynthFeeder::expandBin(uint32_t bin) {
   const SynthChunk& c = *chunk_;
   const uint64_t absolute = c.firstBin + bin;
   entries_.clear();
+  uint64_t packets = 0;
   for (uint32_t e = c.entryOffset[bin]; e < c.entryOffset[bin + 1]; e++) {
     uint64_t id = c.instance[e];
     uint64_t record = id < plan_->rows ? id : id - memberBase_ + plan_->rows;
-    if ((id >= plan_->rows && id < memberBase_) || record >= records_.size()) {
+    if ((id >= plan_->rows && id < memberBase_) || record >= insts_.size()) {
       fail("count chunk at bin " + std::to_string(absolute) + " names instance " + std::to_string(id) + ", which no chunk of this cycle created");
       return false;
     }
-    const InstanceRecord& rec = records_[record];
-    if (rec.core == kRowNotHere || c.count[e] == 0) continue;
-    if (uint64_t{c.firstPacket[e]} + c.count[e] > static_cast<uint64_t>(rec.inst.packets)) {
+    if (states_[record].core == kRowNotHere || c.count[e] == 0) continue;
+    if (uint64_t{c.firstPacket[e]} + c.count[e] > static_cast<uint64_t>(insts_[record].packets)) {
       fail("count chunk at bin " + std::to_string(absolute) + " sends packets past instance " + std::to_string(id) + "'s count");
       return false;
     }
     entries_.push_back(e);
+    packets += c.count[e];
   }
   auto before = [&](uint32_t a, uint32_t b) {
     return c.instance[a] != c.instance[b] ? c.instance[a] < c.instance[b] : c.firstPacket[a] < c.firstPacket[b];
   };
   if (!std::is_sorted(entries_.begin(), entries_.end(), before)) std::sort(entries_.begin(), entries_.end(), before);
-  packets_.clear();
+  expander_->beginBin(absolute, packets);
   for (uint32_t e : entries_) {
     uint64_t id = c.instance[e];
     uint32_t record = static_cast<uint32_t>(id < plan_->rows ? id : id - memberBase_ + plan_->rows);
-    expander_->expandEntry(records_[record].inst, c.instance[e], record, absolute, c.firstPacket[e], c.count[e], packets_);
+    expander_->expandEntry(insts_[record], c.instance[e], record, c.firstPacket[e], c.count[e]);
   }
-  order_ = &expander_->order(packets_);
+  order_ = expander_->order();
+  checkEnd_ = expander_->latest() >= plan_->endNs;
   return true;
 }
 
@@ -227,47 +231,66 @@ SynthBatch* SynthFeeder::openBatch(const std::atomic<bool>& stop, bool mayWait) 
   return b;
 }
 
-// Packets order[from ..] take the next global positions, until the batch is full or the
-// bin ends (those at t >= end are dropped); returns where it stopped. Each instance's
-// history advances here, in the global order, exactly as packet-synthesizer.ts's
-// InstanceState does packet by packet. Locals, so the loop keeps its state in registers.
-size_t SynthFeeder::dispatchRun(SynthBatch& b, const ExpandedPacket* packets, const uint32_t* order, size_t from, size_t to, double endNs) {
-  InstanceRecord* records = records_.data();
-  const SynthSlot* slots = plan_->slots.data();
-  const bool tag = plan_->tag;
+// The current bin's packets from `from` on take the next global positions, until the batch
+// is full or the bin ends; returns where it stopped. One specialisation per run shape (paced,
+// tagged, several cores) and per bin (whether any packet is at or past the end).
+size_t SynthFeeder::dispatch(SynthBatch& b, size_t from) {
+  const ExpandedPacket* packets = expander_->packets();
+  const size_t to = expander_->size();
+  const bool paced = b.dueNs != nullptr, tag = b.flowSeq != nullptr, multi = b.coreIndex != nullptr;
+  using Run = size_t (SynthFeeder::*)(SynthBatch&, const ExpandedPacket*, const uint32_t*, size_t, size_t);
+  static constexpr Run kRuns[16] = {
+      &SynthFeeder::dispatchRun<false, false, false, false>, &SynthFeeder::dispatchRun<false, false, false, true>,
+      &SynthFeeder::dispatchRun<false, false, true, false>,  &SynthFeeder::dispatchRun<false, false, true, true>,
+      &SynthFeeder::dispatchRun<false, true, false, false>,  &SynthFeeder::dispatchRun<false, true, false, true>,
+      &SynthFeeder::dispatchRun<false, true, true, false>,   &SynthFeeder::dispatchRun<false, true, true, true>,
+      &SynthFeeder::dispatchRun<true, false, false, false>,  &SynthFeeder::dispatchRun<true, false, false, true>,
+      &SynthFeeder::dispatchRun<true, false, true, false>,   &SynthFeeder::dispatchRun<true, false, true, true>,
+      &SynthFeeder::dispatchRun<true, true, false, false>,   &SynthFeeder::dispatchRun<true, true, false, true>,
+      &SynthFeeder::dispatchRun<true, true, true, false>,    &SynthFeeder::dispatchRun<true, true, true, true>,
+  };
+  const Run run = kRuns[(paced ? 8 : 0) | (tag ? 4 : 0) | (multi ? 2 : 0) | (checkEnd_ ? 1 : 0)];
+  return (this->*run)(b, packets, order_, from, to);
+}
+
+// Each instance's history advances here, in the global order, exactly as packet-synthesizer.ts's
+// InstanceState does packet by packet (packets at t >= end are dropped: CheckEnd).
+// Locals, so the loop keeps its state in registers.
+template <bool Paced, bool Tag, bool Multi, bool CheckEnd>
+size_t SynthFeeder::dispatchRun(SynthBatch& b, const ExpandedPacket* packets, const uint32_t* order, size_t from, size_t to) {
+  FlowState* states = states_.data();
   SynthDesc* descs = b.descs;
+  const double endNs = plan_->endNs;
   uint32_t count = b.count;
   uint64_t seq = seq_;
   uint64_t dropped = 0;
   size_t at = from;
-  for (; at < to && count < b.capacity; at++) {
+  const size_t end = CheckEnd ? to : std::min(to, from + (b.capacity - count));  // drops take no room
+  for (; at < end && (!CheckEnd || count < b.capacity); at++) {
+    // A bin of a million packets (1 s bins) is far larger than the caches and the order
+    // visits it at random: fetch a few packets ahead (the end of `order` is padded).
+    __builtin_prefetch(&packets[order[at + kDispatchAhead]]);
     const ExpandedPacket& p = packets[order[at]];
-    if (p.time >= endNs) {
+    if (CheckEnd && p.time >= endNs) {
       dropped++;
       continue;
     }
-    InstanceRecord& rec = records[p.record];
-    const uint32_t d = p.dir;
-    const uint32_t slotIndex = 2 * rec.inst.row + d;
-    const SynthSlot& slot = slots[slotIndex];
-    const uint32_t length = synthFrameLength(slot, p.size, tag);
+    FlowState& st = states[p.record];
+    const uint32_t d = p.slot & 1;
     const uint32_t i = count++;
-    SynthDesc desc;
-    desc.slot = slotIndex;
-    desc.variant = rec.inst.variant;
-    desc.instance = p.instance;
-    desc.length = length;
-    desc.seqAdd = rec.advance[d];
-    desc.ackAdd = rec.advance[1 - d];
-    desc.ipIdAdd = static_cast<uint16_t>(rec.sent[d]);
-    desc.flags = p.flags;
-    descs[i] = desc;  // one 32-byte store: the core reads it from another cache
-    if (b.flowSeq != nullptr) b.flowSeq[i] = rec.total;
-    if (b.dueNs != nullptr) b.dueNs[i] = dueNs(p.time, seq);
-    if (b.coreIndex != nullptr) b.coreIndex[static_cast<size_t>(rec.core) * b.capacity + b.coreCount[rec.core]++] = i;
-    rec.advance[d] += synthSeqBytes(slot, length, p.flags);
-    rec.sent[d]++;
-    rec.total++;
+    // The head (slot, variant, instance, length) as the expander wrote it, then the history.
+    uint8_t* to = reinterpret_cast<uint8_t*>(descs + i);
+    memcpy(to, &p, 16);
+    const uint64_t adds = st.advance[d] | (uint64_t{st.advance[1 - d]} << 32);
+    const uint64_t rest = st.sent[d] | (uint64_t{p.flags()} << 16);
+    memcpy(to + 16, &adds, 8);
+    memcpy(to + 24, &rest, 8);
+    if (Tag) b.flowSeq[i] = st.total;
+    if (Paced) b.dueNs[i] = dueNs(p.time, seq);
+    if (Multi) b.coreIndex[static_cast<size_t>(st.core) * b.capacity + b.coreCount[st.core]++] = i;
+    st.advance[d] += p.seqBytes();
+    st.sent[d]++;
+    st.total++;
     seq++;
   }
   b.count = count;

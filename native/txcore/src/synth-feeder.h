@@ -79,11 +79,12 @@ class SynthFeeder {
 
  private:
   static constexpr uint32_t kNoEnd = UINT32_MAX;
-  struct InstanceRecord {
-    SynthInstance inst;
+  // An instance's history as dispatch advances it (32 bytes: two per cache line).
+  struct alignas(32) FlowState {
+    uint32_t variant = 0;
     uint16_t core = kRowNotHere;
+    uint16_t sent[2] = {0, 0};     // packets each direction sent, mod 2^16 (only the IPv4 id uses it)
     uint32_t advance[2] = {0, 0};  // TCP sequence advance per direction (mod 2^32)
-    uint64_t sent[2] = {0, 0};
     uint64_t total = 0;            // flow sequence number of the next packet
   };
   enum class Fed { kDone, kBlocked, kStopped, kFailed };
@@ -93,7 +94,10 @@ class SynthFeeder {
   Fed feedChunk(const std::atomic<bool>& stop, bool mayWait);
   bool expandBin(uint32_t bin);
   SynthBatch* openBatch(const std::atomic<bool>& stop, bool mayWait);
-  size_t dispatchRun(SynthBatch& b, const ExpandedPacket* packets, const uint32_t* order, size_t from, size_t to, double endNs);
+  template <bool Paced, bool Tag, bool Multi, bool CheckEnd>
+  size_t dispatchRun(SynthBatch& b, const ExpandedPacket* packets, const uint32_t* order, size_t from, size_t to);
+  size_t dispatch(SynthBatch& b, size_t from);
+  void addInstance(const SynthInstance& inst);
   int64_t dueNs(double time, uint64_t seq);
   void publish();
   void finish();
@@ -107,17 +111,19 @@ class SynthFeeder {
   uint8_t* arena_ = nullptr;
   size_t arenaBytes_ = 0;
   // Feeder state (IO thread only).
-  std::vector<InstanceRecord> records_;   // rows [0, T), then this cycle's class members
-  uint64_t memberBase_ = 0;               // instance id of records_[T]
+  // Instance records: rows [0, T), then this cycle's class members (parallel).
+  std::vector<SynthInstance> insts_;
+  std::vector<FlowState> states_;
+  uint64_t memberBase_ = 0;               // instance id of record T (this cycle's first member)
   uint64_t nextInstance_ = 0;             // id the next new instance gets
   uint64_t nextBin_ = 0;
   const SynthChunk* chunk_ = nullptr;
   uint32_t bin_ = 0;
   bool binReady_ = false;
   size_t cursor_ = 0;
-  const std::vector<uint32_t>* order_ = nullptr;  // the current bin's order (the expander's)
+  const uint32_t* order_ = nullptr;  // the current bin's order (the expander's)
+  bool checkEnd_ = false;            // the current bin has packets at or after the end
   std::vector<uint32_t> entries_;
-  std::vector<ExpandedPacket> packets_;
   uint32_t gen_ = 0;                  // generation being filled
   uint32_t openGen_ = UINT32_MAX;     // generation whose batch is initialised
   bool publishedAny_ = false;

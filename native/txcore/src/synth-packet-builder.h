@@ -54,8 +54,8 @@ void synthesizeGeneral(const SynthPlan& plan, const SynthDesc& d, uint64_t globa
 namespace synth_detail {
 
 inline void put16(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
+  const uint16_t be = __builtin_bswap16(static_cast<uint16_t>(v));
+  memcpy(p, &be, 2);
 }
 inline void put32(uint8_t* p, uint32_t v) {
   v = __builtin_bswap32(v);
@@ -80,19 +80,6 @@ inline void writeTag(uint8_t* at, uint32_t instance, uint64_t globalSeq, uint64_
 
 namespace synth_detail {
 
-// Copies n bytes (n < 128 in practice) with overlapping fixed-size moves instead of a call.
-inline void copySmall(uint8_t* dst, const uint8_t* src, uint32_t n) {
-  if (n >= 32 && n <= 64) {
-    __builtin_memcpy(dst, src, 32);
-    __builtin_memcpy(dst + n - 32, src + n - 32, 32);
-  } else if (n > 64 && n <= 128) {
-    __builtin_memcpy(dst, src, 64);
-    __builtin_memcpy(dst + n - 64, src + n - 64, 64);
-  } else {
-    memcpy(dst, src, n);
-  }
-}
-
 // Zeroes [from, to) in 32-byte stores while they stay within `capacity` (the frame buffer's
 // writable size, >= to): bytes past `to` are not part of the frame.
 inline void zeroTail(uint8_t* f, uint32_t from, uint32_t to, uint32_t capacity) {
@@ -103,6 +90,24 @@ inline void zeroTail(uint8_t* f, uint32_t from, uint32_t to, uint32_t capacity) 
     return;
   }
   memset(f + from, 0, to - from);
+}
+
+// frame[0, L) = the slot's image (template, then zeros) and zeros past it. Whole 32-byte moves
+// while the buffer has room for them: bytes written past L are not part of the frame.
+inline void copyImage(uint8_t* f, const uint8_t* image, uint32_t imageLen, uint32_t L, uint32_t capacity) {
+  const uint32_t head = L < imageLen ? L : imageLen;
+  const uint32_t moves = (head + 31) & ~31u;  // <= imageLen
+  if (moves > capacity || moves > 128) {
+    memcpy(f, image, head);
+  } else {
+    switch (moves >> 5) {  // unrolled: no loop counter for the usual one or two lines
+      case 4: __builtin_memcpy(f + 96, image + 96, 32); [[fallthrough]];
+      case 3: __builtin_memcpy(f + 64, image + 64, 32); [[fallthrough]];
+      case 2: __builtin_memcpy(f + 32, image + 32, 32); [[fallthrough]];
+      default: __builtin_memcpy(f, image, 32);
+    }
+  }
+  if (L > imageLen) zeroTail(f, imageLen, L, capacity);
 }
 
 // The 12 words of the tag trailer, as if it started at an even offset from l4.
@@ -118,16 +123,21 @@ inline uint64_t tagWords(uint32_t instance, uint64_t globalSeq, uint64_t flowSeq
 // words plus the words this packet sets (synth-plan.cc precomputeSums). A block of bytes
 // summed at an odd offset contributes 256 x its even-offset sum modulo 65535; the folded
 // result of a positive sum depends only on the sum modulo 65535, so that is exact.
-inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* f,
-                           uint32_t capacity) {
+// Specialised on the slot's shape (UDP or TCP over IPv4: the slot's facts are then known
+// and their tests drop out) and on the tag; kShapeOther is the general form of the same code.
+template <uint8_t Shape, bool Tag>
+__attribute__((always_inline)) inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const SynthDesc& d, uint64_t globalSeq,
+                                                          uint64_t flowSeq, uint8_t* f, uint32_t capacity) {
   using namespace synth_detail;
+  constexpr bool kUdp4 = Shape == kShapeUdp4, kTcp4 = Shape == kShapeTcp4, kKnown = kUdp4 || kTcp4;
   const uint32_t L = d.length;
   const uint32_t l3 = s.l3, l4 = s.l4;
-  zeroTail(f, s.hdrLen, L, capacity);
-  copySmall(f, plan.header(s), s.hdrLen);
+  const uint8_t proto = kUdp4 ? 17 : kTcp4 ? 6 : s.proto;
+  const bool tcp = kTcp4 || (!kKnown && s.tcp), udp = kUdp4 || (!kKnown && s.udp);
+  copyImage(f, plan.image(s), s.imageLen, L, capacity);
   uint32_t port = s.port0, clientWord = s.clientWord0;
   if (d.variant != 0) {
-    if (s.proto == 6 || s.proto == 17) {
+    if (proto == 6 || proto == 17) {
       port = 1024 + static_cast<uint32_t>((port + 7919ull * d.variant) % 64512);
       put16(f + l4 + s.portAt, port);
     }
@@ -137,7 +147,7 @@ inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const Synt
       f[l3 + s.clientWordAt + 1] = static_cast<uint8_t>(clientWord);
     }
   }
-  if (s.ipVersion == 4) {
+  if (kKnown || s.ipVersion == 4) {
     uint32_t total = L - l3, id = (s.ipId0 + d.ipIdAdd) & 0xffff;
     put16(f + l3 + 2, total);
     put16(f + l3 + 4, id);
@@ -145,14 +155,14 @@ inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const Synt
   } else {
     put16(f + l3 + 4, L - l3 - 40);
   }
-  if (s.csumAt < 0 || l4 <= l3) {
-    if (plan.tag) writeTag(f + L - kSynthTagBytes, d.instance, globalSeq, flowSeq);
+  if (!kKnown && (s.csumAt < 0 || l4 <= l3)) {  // a fast TCP or UDP slot always has its checksum inside
+    if (Tag) writeTag(f + L - kSynthTagBytes, d.instance, globalSeq, flowSeq);
     return;
   }
   const uint32_t segment = L - l4;
   uint64_t sum = s.l4Base;
-  if (s.proto != 1) sum += clientWord + (segment >> 16) + (segment & 0xffff);
-  if (s.tcp) {
+  if (proto != 1) sum += clientWord + (segment >> 16) + (segment & 0xffff);
+  if (tcp) {
     f[l4 + 13] = d.flags;
     uint32_t seq = s.seq0 + d.seqAdd;
     put32(f + l4 + 4, seq);
@@ -163,26 +173,37 @@ inline void synthesizeFast(const SynthPlan& plan, const SynthSlot& s, const Synt
       ackHi = ack >> 16, ackLo = ack & 0xffff;
     }
     sum += port + (seq >> 16) + (seq & 0xffff) + ackHi + ackLo + ((s.offsetFlags0 & 0xff00u) | d.flags);
-  } else if (s.udp) {
+  } else if (udp) {
     put16(f + l4 + 4, segment);
     sum += port + segment;
   }
-  if (plan.tag) {
+  if (Tag) {
     const uint32_t at = L - kSynthTagBytes;
     writeTag(f + at, d.instance, globalSeq, flowSeq);
     uint64_t words = tagWords(d.instance, globalSeq, flowSeq);
     sum += ((at - l4) & 1) ? words * 256 : words;
   }
   uint32_t c = finish(sum);
-  if (s.proto == 17 && c == 0) c = 0xffff;
-  put16(f + l4 + s.csumAt, c);
+  if (proto == 17 && c == 0) c = 0xffff;
+  put16(f + l4 + (kUdp4 ? 6 : kTcp4 ? 16 : s.csumAt), c);
 }
 
 // Writes frame[0 .. d.length); frame[d.length .. capacity) may be written too (scratch).
-inline void synthesizeFrame(const SynthPlan& plan, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* frame, uint32_t capacity) {
+template <bool Tag>
+__attribute__((always_inline)) inline void synthesizeFrameT(const SynthPlan& plan, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq,
+                                                            uint8_t* frame, uint32_t capacity) {
   const SynthSlot& s = plan.slots[d.slot];
-  if (__builtin_expect(s.fast, 1)) synthesizeFast(plan, s, d, globalSeq, flowSeq, frame, capacity);
-  else synthesizeGeneral(plan, d, globalSeq, flowSeq, frame);
+  if (__builtin_expect(!s.fast, 0)) return synthesizeGeneral(plan, d, globalSeq, flowSeq, frame);
+  switch (s.shape) {
+    case kShapeUdp4: return synthesizeFast<kShapeUdp4, Tag>(plan, s, d, globalSeq, flowSeq, frame, capacity);
+    case kShapeTcp4: return synthesizeFast<kShapeTcp4, Tag>(plan, s, d, globalSeq, flowSeq, frame, capacity);
+    default: return synthesizeFast<kShapeOther, Tag>(plan, s, d, globalSeq, flowSeq, frame, capacity);
+  }
+}
+
+inline void synthesizeFrame(const SynthPlan& plan, const SynthDesc& d, uint64_t globalSeq, uint64_t flowSeq, uint8_t* frame, uint32_t capacity) {
+  if (plan.tag) synthesizeFrameT<true>(plan, d, globalSeq, flowSeq, frame, capacity);
+  else synthesizeFrameT<false>(plan, d, globalSeq, flowSeq, frame, capacity);
 }
 
 }  // namespace txcore

@@ -1,6 +1,7 @@
 #include "synth-plan.h"
 
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
 
 namespace txcore {
@@ -139,6 +140,44 @@ std::string SynthPlan::finish() {
     if (s.fast && s.ipVersion == 4) s.ipId0 = static_cast<uint16_t>((hdr[s.l3 + 4] << 8) | hdr[s.l3 + 5]);
     if (s.tcp) s.seq0 = be32(hdr + s.l4 + 4);
     if (s.fast) precomputeSums(s, hdr, (i & 1) != 0);
+    if (s.fast && s.ipVersion == 4) s.shape = s.proto == 17 ? kShapeUdp4 : s.proto == 6 ? kShapeTcp4 : kShapeOther;
+  }
+  // Images: each template followed by zeros, so the fast builder copies a short frame's
+  // header and zero payload in whole 32-byte moves (synthesizeFast).
+  size_t imageBytes = 0;
+  for (SynthSlot& s : slots) {
+    s.imageAt = static_cast<uint32_t>(imageBytes);
+    s.imageLen = ((s.hdrLen + 31u) & ~31u) + 32u;
+    imageBytes += (s.imageLen + 63u) & ~63u;
+  }
+  images.assign(imageBytes + 64, 0);
+  for (const SynthSlot& s : slots) memcpy(images.data() + s.imageAt, headerBytes.data() + s.headerAt, s.hdrLen);
+  return checkPlanning();
+}
+
+// The planner's tables (validateFlowModel's checks, plus what the planner relies on): every
+// index the count graph and the rounder compute stays inside its table.
+std::string SynthPlan::checkPlanning() const {
+  const size_t t = rows;
+  if (chunkBins < 1) return "plan.chunkBins must be >= 1";
+  if (kind.size() != t || modelPackets.size() != t || modelReverse.size() != t || startBin.size() != t || lastBin.size() != t ||
+      binsPerCoef.size() != t || coefBase.size() != t || coefCount.size() != t || lanes.size() != t) {
+    return "plan: a per-row planning table does not have one entry per row";
+  }
+  if (profileShift > 62 || (profile.size() << profileShift) < windowBins || (profile.size() << profileShift) >> profileShift != profile.size()) {
+    return "plan: the activity profile is shorter than the window";
+  }
+  if (!offsetsOk(memberSizeOffset, t, memberSizeBucket.size()) || memberSizeCum.size() != memberSizeBucket.size()) return "plan: the member-size tables do not match";
+  for (uint32_t r = 0; r < rows; r++) {
+    const std::string row = "plan: row " + std::to_string(r);
+    if (kind[r] > 1) return row + " has an unknown kind";
+    if (startBin[r] < 0 || static_cast<uint64_t>(lastBin[r]) >= windowBins || lastBin[r] < startBin[r]) return row + " has a bad bin span";
+    if (coefCount[r] < 1 || binsPerCoef[r] < 1 || coefBase[r] < 0 || static_cast<size_t>(coefBase[r]) + static_cast<size_t>(coefCount[r]) > coef.size()) {
+      return row + " has bad coefficients";
+    }
+    double n = modelPackets[r];
+    if (!(n >= 0 && n < 4294967296.0 && std::floor(n) == n)) return row + " has a packet count that is not a whole number of at most 2^32-1";
+    if (kind[r] == 1 && lanes[r] < 1) return row + " (a class) has no lanes";
   }
   return "";
 }

@@ -15,15 +15,20 @@ namespace txcore {
 constexpr uint16_t kRowNotHere = 0xffff;  // a row another host (or no core) sends
 constexpr uint32_t kSynthTagBytes = 24;
 constexpr uint32_t kMaxIpBytes = 65535;
+// Shapes of a fast slot the builder has a specialisation for (everything else: kShapeOther).
+constexpr uint8_t kShapeOther = 0, kShapeUdp4 = 1, kShapeTcp4 = 2;
 
 // Per template slot (2 * row + direction): what synthesis needs without looking further.
 struct SynthSlot {
   uint32_t headerAt = 0;  // first template byte in SynthPlan::headerBytes
+  uint32_t imageAt = 0;   // the template then zeros, kImageSlack bytes past it (SynthPlan::images), 64-byte aligned
+  uint32_t imageLen = 0;  // a multiple of 32, >= hdrLen + 32
   uint16_t hdrLen = 0, l3 = 0, l4 = 0;
   uint8_t proto = 0, ipVersion = 0;
   uint8_t ihlBytes = 0;       // IPv4 header length from the template
   int8_t csumAt = -1;         // transport checksum offset from l4 (-1: none filled)
   bool fast = false;          // a well-formed template: the straight-line builder applies
+  uint8_t shape = 0;          // kShape*: which specialisation of the fast builder (synth-packet-builder.h)
   bool tcp = false;           // TCP header inside the template: flags/seq/ack rewritten
   bool udp = false;           // UDP header inside the template: length rewritten
   bool hasOther = false;      // the other direction has a full TCP template (its seq acks)
@@ -70,11 +75,27 @@ struct SynthPlan {
   std::vector<uint16_t> rowCore;                            // [T]: generation core, or kRowNotHere
 
   std::vector<SynthSlot> slots;                             // [2T], from finish()
+  std::vector<uint8_t> images;                              // every slot's image (SynthSlot::imageAt)
+
+  // Count planning (synth-planner.h, PlanBuilder's twin): the model's own tables.
+  uint32_t chunkBins = 2048;        // bins per count chunk (never across a window cycle)
+  bool nativeCounts = false;        // evaluate the count graph here; else counts come with each chunk
+  uint32_t profileShift = 0;
+  std::vector<uint8_t> kind;                                       // [T] 0 flow, 1 class
+  std::vector<double> modelPackets, modelReverse;                  // [T] per window (a class: all members)
+  std::vector<int32_t> startBin, lastBin, binsPerCoef, coefBase, coefCount;  // [T] the count graph's tables
+  std::vector<float> coef, profile;
+  std::vector<uint32_t> lanes;                                     // [T] a class's max(1, round(concurrency))
+  std::vector<uint32_t> memberSizeOffset;                          // [T+1]
+  std::vector<uint8_t> memberSizeBucket;
+  std::vector<uint32_t> memberSizeCum;                             // cumulative weights (plan-templates.ts cumulate)
 
   // Checks every table against the others (sizes, ascending offsets, entries in range) and
   // precomputes the slots. Returns "" or what is wrong (a wrapper bug or a damaged model).
   std::string finish();
+  std::string checkPlanning() const;
   const uint8_t* header(const SynthSlot& s) const { return headerBytes.data() + s.headerAt; }
+  const uint8_t* image(const SynthSlot& s) const { return images.data() + s.imageAt; }
 };
 
 }  // namespace txcore

@@ -63,6 +63,17 @@ class Xoshiro128ss {
     s_[3] = rotl(s_[3], 11);
     return result;
   }
+  // One draw whose value is not used (an entry of a one-entry table, an offset in a range of
+  // 0 or 1): only the state moves on, which is all the next draw depends on.
+  void skip() {
+    uint32_t t = s_[1] << 9;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 11);
+  }
   // A uniform integer in [0, range); 0 for range 0 or 1; always one draw.
   uint32_t below(uint32_t range) { return static_cast<uint32_t>((static_cast<uint64_t>(next()) * range) >> 32); }
   uint32_t belowDouble(double range) { return below(toUint32(range)); }

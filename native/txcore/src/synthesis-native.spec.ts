@@ -1,11 +1,13 @@
 /**
  * The native half of model synthesis under sanitizers, on a real model (the repository's
  * sample): test/synthesis-test.cc built with AddressSanitizer + UndefinedBehaviorSanitizer
- * and with ThreadSanitizer runs the feeder, the bounded chunk queue (a producer thread in
- * JavaScript's place) and two consumer "cores" on small batches, and must write exactly the
- * frames `memoco generate -o` writes; the fast frame builder must equal the general one
- * (the TypeScript port) on random packets of every template. To rerun by hand, see
- * docs/txcore.md "Model synthesis: sanitizers".
+ * and with ThreadSanitizer runs the planner (a producer thread in JavaScript's place, from the
+ * natively evaluated count graph and from onnxruntime's counts), the bounded chunk queue, the
+ * feeder and two consumer "cores" on small batches, and must write exactly the frames
+ * `memoco generate -o` writes; the native count graph must equal onnxruntime's output on
+ * every pair and the native planner's chunks PlanBuilder's, array for array; the fast frame
+ * builder must equal the general one (the TypeScript port) on random packets of every
+ * template. To rerun by hand, see docs/txcore.md "Model synthesis: sanitizers".
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,17 +18,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '@memoco/flow-model';
 import { frameDigests } from './test-support/frame-digests.ts';
 import { writeSynthesisDump } from './test-support/synthesis-dump.ts';
+import { SYNTHESIS_TEST_SOURCES } from './test-support/synthesis-test-sources.ts';
 import { generatedTrace, SAMPLE_TLS, trainedModel } from './test-support/trained-models.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['test/synthesis-test.cc', 'src/synth-plan.cc', 'src/synth-packet-builder.cc', 'src/synth-bin-expander.cc', 'src/synth-chunk-queue.cc', 'src/synth-feeder.cc'];
 let dir: string;
 let model: LoadedModel;
 let classes: LoadedModel;
 
 function build(name: string, sanitize: string): string {
   const binary = join(dir, name);
-  execFileSync('g++', ['-std=c++20', '-O1', '-g', '-ffp-contract=off', `-fsanitize=${sanitize}`, '-fno-sanitize-recover=all', '-Wall', '-Wextra', '-Werror', ...SOURCES, '-o', binary, '-pthread'], { cwd: root });
+  execFileSync('g++', ['-std=c++20', '-O1', '-g', '-ffp-contract=off', `-fsanitize=${sanitize}`, '-fno-sanitize-recover=all', '-Wall', '-Wextra', '-Werror', ...SYNTHESIS_TEST_SOURCES, '-o', binary, '-pthread'], { cwd: root });
   return binary;
 }
 
@@ -52,11 +54,14 @@ describe('the synthesis core under sanitizers', () => {
       const durationS = ((classes.model.info.windowBins * classes.model.info.binNs) / 1e9) * 1.5;
       const dump = join(dir, `${sanitize}.dump`);
       await writeSynthesisDump(dump, { model: classes, cores: 2, durationS, tag: true, seed: 6 });
-      const out = join(dir, `${sanitize}.pcap`);
-      const result = run(binary, ['pcap', dump, out, '2', '256', 'paced']);
       const expected = (await frameDigests(await generatedTrace(classes, join(dir, 'ref.pcap'), { seed: 6, durationS, tag: true }))).digests;
-      expect(result).toMatchObject({ packets: expected.length, failed: false });
-      expect((await frameDigests(out)).digests).toEqual(expected);
+      for (const counts of ['native', 'onnx']) {
+        const out = join(dir, `${sanitize}-${counts}.pcap`);
+        const result = run(binary, ['pcap', dump, out, '2', '256', 'paced', counts]);
+        expect(result).toMatchObject({ packets: expected.length, failed: false });
+        expect((await frameDigests(out)).digests).toEqual(expected);
+      }
+      expect(run(binary, ['plan', dump])).toMatchObject({ countMismatches: 0, chunkMismatches: 0 });
       if (sanitize === 'address,undefined') {
         const paths = join(dir, 'paths.dump');
         await writeSynthesisDump(paths, { model, cores: 1, durationS: 1 });

@@ -1,6 +1,7 @@
 import { loadFlowModel, MAX_DURATION_S, rowCount, type LoadedModel } from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 import { parsePortSpec, type PortSpec } from './port-spec.ts';
+import { COUNT_SOURCES, type CountSourceOption } from './synthesis-count-source.ts';
 import { DEFAULT_REPLAY_OPTIONS, DRAIN_MODES, MAX_CORES, parsePacing, type DrainMode } from './replay-options.ts';
 
 /** When synthesised packets are due (issue 4: `--speed X | --pps N | --topspeed`). */
@@ -40,6 +41,11 @@ export interface SynthesisOptions {
    * is garbage for V8 afterwards: peak RSS) and a sparse one's calls stay few (each costs).
    */
   chunkBins: number;
+  /**
+   * Expected counts: `auto` evaluates the count graph natively when the model file is the
+   * standard graph (synthesis-count-source.ts), else runs onnxruntime; `onnxruntime` always does.
+   */
+  counts: CountSourceOption;
 }
 
 /** What callers give (the fleet agent, the CLI): the rate as separate fields, exactly one. */
@@ -64,6 +70,7 @@ export const DEFAULT_SYNTHESIS_OPTIONS = {
   lateUs: DEFAULT_REPLAY_OPTIONS.lateUs,
   txDescriptors: DEFAULT_REPLAY_OPTIONS.txDescriptors,
   batchDescs: 16384,
+  counts: COUNT_SOURCES.auto as CountSourceOption,
 } as const satisfies Omit<SynthesisOptions, 'model' | 'port' | 'coreRows' | 'durationS' | 'startAtUnixMs' | 'chunkBins'>;
 
 /** (row, bin) pairs one inference call should cover by default. */
@@ -146,7 +153,13 @@ export function parseSynthesisOptions(input: SynthesisOptionsInput): SynthesisOp
     txDescriptors: integerIn('txDescriptors', input.txDescriptors ?? d.txDescriptors, 64, 16384),
     batchDescs: integerIn('batchDescs', input.batchDescs ?? d.batchDescs, 64, 1 << 22),
     chunkBins: integerIn('chunkBins', input.chunkBins ?? defaultChunkBins(model), 1, 1 << 20),
+    counts: countSource(input.counts ?? d.counts),
   };
+}
+
+function countSource(value: string): CountSourceOption {
+  if (!Object.values(COUNT_SOURCES).includes(value as CountSourceOption)) throw bad(`counts must be 'auto' or 'onnxruntime', got '${value}'`);
+  return value as CountSourceOption;
 }
 
 function nonNegative(name: string, value: number): number {

@@ -4,7 +4,7 @@
  * instances) plus the binding of every model row to one generation core (MEMOCO: "each
  * flow is bound to one core"; a class row's members go with their row).
  */
-import { createPlan, parseGenerateOptions, predictedRowPackets, type FlowModel, type RegenerationPlan } from '@memoco/flow-model';
+import { classLanes, createPlan, memberSizeCum, parseGenerateOptions, predictedRowPackets, ROW_KIND, type FlowModel, type RegenerationPlan } from '@memoco/flow-model';
 import type { NativeSynthesisPlan } from './native-binding.ts';
 import type { SynthesisOptions } from './synthesis-options.ts';
 
@@ -39,7 +39,31 @@ export function regenerationPlan(options: SynthesisOptions): RegenerationPlan {
   return createPlan(options.model.model, parseGenerateOptions({ seed: options.seed, durationS: options.durationS, tag: options.tag, chunkBins: options.chunkBins }));
 }
 
-export function nativeSynthesisPlan(plan: RegenerationPlan, options: SynthesisOptions): NativeSynthesisPlan {
+/** The model's own tables the native planner needs (PlanBuilder's inputs besides the plan). */
+function planningTables(model: FlowModel, options: SynthesisOptions, nativeCounts: boolean) {
+  const m = model.tables;
+  return {
+    chunkBins: options.chunkBins,
+    nativeCounts,
+    profileShift: model.info.profileShift,
+    kind: m.kind,
+    modelPackets: m.packets,
+    modelReverse: m.reverse,
+    startBin: m.startBin,
+    lastBin: m.lastBin,
+    binsPerCoef: m.binsPerCoef,
+    coefBase: m.coefBase,
+    coefCount: m.coefCount,
+    coef: m.coef,
+    profile: m.profile,
+    lanes: Uint32Array.from(m.kind, (kind, r) => (kind === ROW_KIND.class ? classLanes(m.concurrency[r]!) : 0)),
+    memberSizeOffset: m.memberSizeOffset,
+    memberSizeBucket: m.memberSizeBucket,
+    memberSizeCum: memberSizeCum(model),
+  };
+}
+
+export function nativeSynthesisPlan(plan: RegenerationPlan, options: SynthesisOptions, nativeCounts: boolean): NativeSynthesisPlan {
   const t = plan.templates;
   const rows = t.count;
   const i = plan.instances;
@@ -78,5 +102,6 @@ export function nativeSynthesisPlan(plan: RegenerationPlan, options: SynthesisOp
     rowStartNs: i.startNs.subarray(0, rows),
     rowEndNs: i.endNs.subarray(0, rows),
     rowCore: bindRows(options.model.model, options.cores, options.coreRows),
+    ...planningTables(options.model.model, options, nativeCounts),
   };
 }

@@ -1,15 +1,19 @@
 /**
  * Starts a model-synthesis run (issue 4: "ONNX inference gives counts per flow and bin; the
  * native engine expands them into packets ... and sends them with the sequence guarantee
- * across cores"). ONNX inference stays here: PlanBuilder + onnxruntime-node make count
- * chunks, and a pump pushes them into the engine's bounded queue, awaiting room when the
- * native side is behind (memory does not grow with the duration). Expansion, the global
- * order and synthesis happen natively (model-synthesis-engine.h).
+ * across cores"). A pump walks the plan's chunks (chunkSpans) on the JavaScript thread: for
+ * each it gets the expected counts (onnxruntime on the chunk's pairs, or nothing when the
+ * native side evaluates the standard count graph itself: synthesis-count-source.ts) and
+ * calls pushCounts, which rounds them into a chunk of the engine's bounded queue natively
+ * (synth-planner.h, PlanBuilder's twin), awaiting room when the feeder is behind (memory
+ * does not grow with the duration). Expansion, the global order and synthesis happen
+ * natively too (model-synthesis-engine.h).
  */
-import { CountSession, PlanBuilder } from '@memoco/flow-model';
+import { chunkSpans, type RegenerationPlan } from '@memoco/flow-model';
 import { isMemocoError, MemocoError } from '@memoco/protocol';
 import { isFailed, type NativeFailure, type NativeResult, type NativeRun, type NativeSynthesisConfig, type NativeSynthesisRun, type TxcoreAddon } from './native-binding.ts';
 import { failureToError } from './native-failure.ts';
+import { openCountSource, type CountSource } from './synthesis-count-source.ts';
 import { parseSynthesisOptions, type SynthesisOptions, type SynthesisOptionsInput } from './synthesis-options.ts';
 import { nativeSynthesisPlan, regenerationPlan } from './synthesis-plan.ts';
 import { TxRun } from './tx-run.ts';
@@ -34,15 +38,19 @@ export function nativeSynthesisConfig(o: SynthesisOptions): NativeSynthesisConfi
 }
 
 /**
- * Feeds every count chunk into the engine, in bin order. Ends the input when the plan is
+ * Feeds every chunk's counts into the engine, in bin order. Ends the input when the plan is
  * done; stops quietly when the run is over (stopped, or ended on its own); turns its own
- * failure (onnxruntime, a model the builder cannot use) into the run's failure.
+ * failure (onnxruntime, a model the planner cannot use) into the run's failure.
  */
-async function pumpChunks(native: NativeSynthesisRun, builder: PlanBuilder, session: CountSession): Promise<void> {
+async function pumpChunks(native: NativeSynthesisRun, plan: RegenerationPlan, chunkBins: number, source: CountSource): Promise<void> {
   try {
-    for await (const chunk of builder.chunks()) {
+    for (const { first, last } of chunkSpans(plan, chunkBins)) {
+      const counts = await source.counts(first, last);
+      // Native counts resolve at once: let timers, stats and signals run between chunks even
+      // when the queue always has room (a sparse model, planned slower than it is sent).
+      if (source.native) await new Promise((resolve) => setImmediate(resolve));
       for (;;) {
-        const pushed = native.pushChunk(chunk);
+        const pushed = native.pushCounts(first, last, counts);
         if (isFailed(pushed)) throw failureToError(pushed.error);
         if (pushed) break;
         if (!(await native.waitRoom())) return;
@@ -53,7 +61,7 @@ async function pumpChunks(native: NativeSynthesisRun, builder: PlanBuilder, sess
     const message = isMemocoError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
     native.abortInput(message);
   } finally {
-    await session.release();
+    await source.release();
   }
 }
 
@@ -77,18 +85,17 @@ export async function startSynthesisRun(addon: TxcoreAddon, workerLcores: number
     throw new MemocoError('TXCORE_ERR_LCORES', `--cores ${options.cores}${options.drain === 'lcore' ? ' with a drain lcore' : ''} needs ${needed} worker lcores; EAL started with ${workerLcores}`);
   }
   const plan = regenerationPlan(options);
-  const session = await CountSession.create(options.model.bytes);
+  const source = await openCountSource(options.model, options.counts);
   let native: NativeSynthesisRun | { error: NativeFailure };
   try {
-    native = addon.startSynthesis(nativeSynthesisConfig(options), nativeSynthesisPlan(plan, options));
+    native = addon.startSynthesis(nativeSynthesisConfig(options), nativeSynthesisPlan(plan, options, source.native));
   } catch (error) {
-    await session.release();
+    await source.release();
     throw error;
   }
   if (isFailed(native)) {
-    await session.release();
+    await source.release();
     throw failureToError(native.error, { modelId: options.model.modelId });
   }
-  const builder = new PlanBuilder(options.model.model, session, plan, options.chunkBins);
-  return new TxRun(withPump(native, pumpChunks(native, builder, session)), options);
+  return new TxRun(withPump(native, pumpChunks(native, plan, options.chunkBins, source)), options);
 }

@@ -46,6 +46,75 @@ class ClassLanes {
 
 type Emit = (bin: number, instance: number, firstPacket: number, count: number) => void;
 
+/** The chunks of a plan: bins [first, last), at most `chunkBins` long, never across a window cycle. */
+export function* chunkSpans(plan: Pick<RegenerationPlan, 'windowBins' | 'totalBins'>, chunkBins: number): Generator<{ first: number; last: number }> {
+  const { windowBins, totalBins } = plan;
+  for (let first = 0; first < totalBins; ) {
+    const cycleEnd = (Math.floor(first / windowBins) + 1) * windowBins;
+    const last = Math.min(first + chunkBins, totalBins, cycleEnd);
+    yield { first, last };
+    first = last;
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Writes non-negative integers below 2^53 into an int64 array without a BigInt each (the count graph's inputs). */
+function setInt64(out: BigInt64Array, words: Uint32Array | undefined, at: number, value: number): void {
+  if (words === undefined) {
+    out[at] = BigInt(value);
+    return;
+  }
+  words[2 * at] = value >>> 0;
+  words[2 * at + 1] = Math.floor(value / 4294967296);
+}
+
+/**
+ * The (row, bin) pairs whose expected packets chunk [first, last) needs, in the order the
+ * rounding reads them (row ascending, then bin): rows that send (packets > 0) and are active
+ * somewhere in the chunk's window bins. The count graph's `flow` and `bin` inputs.
+ */
+export function chunkPairs(model: FlowModel, first: number, last: number): { active: number[]; flow: BigInt64Array; bin: BigInt64Array } {
+  const t = model.tables;
+  const { windowBins } = model.info;
+  const cycleBase = Math.floor(first / windowBins) * windowBins;
+  const b0 = first - cycleBase;
+  const b1 = last - cycleBase;
+  const active: number[] = [];
+  let rows = 0;
+  for (let r = 0; r < t.kind.length; r++) {
+    if (t.startBin[r]! < b1 && t.lastBin[r]! >= b0 && t.packets[r]! > 0) {
+      active.push(r);
+      rows += Math.min(b1 - 1, t.lastBin[r]!) - Math.max(b0, t.startBin[r]!) + 1;
+    }
+  }
+  const flow = new BigInt64Array(rows);
+  const bin = new BigInt64Array(rows);
+  const flowWords = LITTLE_ENDIAN ? new Uint32Array(flow.buffer) : undefined;
+  const binWords = LITTLE_ENDIAN ? new Uint32Array(bin.buffer) : undefined;
+  let at = 0;
+  for (const r of active) {
+    for (let b = Math.max(b0, t.startBin[r]!); b <= Math.min(b1 - 1, t.lastBin[r]!); b++, at++) {
+      setInt64(flow, flowWords, at, r);
+      setInt64(bin, binWords, at, cycleBase + b);
+    }
+  }
+  return { active, flow, bin };
+}
+
+/** Running member-size weights of every class row (plan-templates.ts cumulate, list by list). */
+export function memberSizeCum(model: FlowModel): Uint32Array {
+  const t = model.tables;
+  const out = new Uint32Array(t.memberSizeWeight.length);
+  for (let r = 0; r < t.kind.length; r++) cumulate(t.memberSizeWeight, t.memberSizeOffset[r]!, t.memberSizeOffset[r + 1]!, out);
+  return out;
+}
+
+/** Lanes of a class row: its members active at once, rounded, at least 1. */
+export function classLanes(concurrency: number): number {
+  return Math.max(1, Math.round(concurrency));
+}
+
 export class PlanBuilder {
   readonly store: InstanceStore;
   private readonly rounder: CoupledRounder;
@@ -63,21 +132,16 @@ export class PlanBuilder {
     const rows = t.kind.length;
     this.store = new InstanceStore(plan.instances);
     this.rounder = new CoupledRounder(Array.from({ length: rows }, (_, r) => ({ packets: t.packets[r]!, startBin: t.startBin[r]!, lastBin: t.lastBin[r]! })));
-    this.memberCum = new Uint32Array(t.memberSizeWeight.length);
+    this.memberCum = memberSizeCum(model);
     for (let r = 0; r < rows; r++) {
-      cumulate(t.memberSizeWeight, t.memberSizeOffset[r]!, t.memberSizeOffset[r + 1]!, this.memberCum);
-      if (t.kind[r] === ROW_KIND.class) this.lanes.set(r, new ClassLanes(Math.max(1, Math.round(t.concurrency[r]!))));
+      if (t.kind[r] === ROW_KIND.class) this.lanes.set(r, new ClassLanes(classLanes(t.concurrency[r]!)));
     }
   }
 
   async *chunks(): AsyncGenerator<CountChunk> {
-    const { windowBins, totalBins } = this.plan;
-    for (let first = 0; first < totalBins; ) {
-      const cycleEnd = (Math.floor(first / windowBins) + 1) * windowBins;
-      const last = Math.min(first + this.chunkBins, totalBins, cycleEnd);
-      if (first % windowBins === 0) this.startCycle();
+    for (const { first, last } of chunkSpans(this.plan, this.chunkBins)) {
+      if (first % this.plan.windowBins === 0) this.startCycle();
       yield await this.chunk(first, last);
-      first = last;
     }
   }
 
@@ -92,27 +156,11 @@ export class PlanBuilder {
     const cycleBase = Math.floor(first / windowBins) * windowBins;
     const b0 = first - cycleBase;
     const b1 = last - cycleBase;
-    const active: number[] = [];
-    let rows = 0;
-    for (let r = 0; r < t.kind.length; r++) {
-      if (t.startBin[r]! < b1 && t.lastBin[r]! >= b0 && t.packets[r]! > 0) {
-        active.push(r);
-        rows += Math.min(b1 - 1, t.lastBin[r]!) - Math.max(b0, t.startBin[r]!) + 1;
-      }
-    }
-    const flow = new BigInt64Array(rows);
-    const bin = new BigInt64Array(rows);
-    let at = 0;
-    for (const r of active) {
-      for (let b = Math.max(b0, t.startBin[r]!); b <= Math.min(b1 - 1, t.lastBin[r]!); b++, at++) {
-        flow[at] = BigInt(r);
-        bin[at] = BigInt(cycleBase + b);
-      }
-    }
+    const { active, flow, bin } = chunkPairs(this.model, first, last);
     const counts = await this.session.counts(flow, bin);
     const binRows: number[][] = Array.from({ length: b1 - b0 }, () => []);
     const binExpected: number[][] = Array.from({ length: b1 - b0 }, () => []);
-    at = 0;
+    let at = 0;
     for (const r of active) {
       for (let b = Math.max(b0, t.startBin[r]!); b <= Math.min(b1 - 1, t.lastBin[r]!); b++, at++) {
         binRows[b - b0]!.push(r);

@@ -1,12 +1,14 @@
 /**
- * Writes what startSynthesis hands the native engine (the plan and every count chunk, in
- * order) into one file, so test/synthesis-test.cc can run the DPDK-free half of the engine
- * (feeder, expander, frame builder) under sanitizers and valgrind on a real model.
+ * Writes what startSynthesis hands the native engine (the plan) and, for every chunk in
+ * order, onnxruntime's expected counts for its pairs and the chunk TypeScript's PlanBuilder
+ * makes of them, into one file, so test/synthesis-test.cc can run the DPDK-free half of the
+ * engine (planner, feeder, expander, frame builder) under sanitizers and valgrind on a real
+ * model, and compare the native planner's chunks and counts with TypeScript's.
  * Records: u8 kind ('n' number, 'a' typed array, 'c' next chunk, 'e' end) | u16 name
  * length | name | u32 byte length | bytes (little-endian, as in memory).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { CountSession, PlanBuilder } from '@memoco/flow-model';
+import { chunkPairs, CountSession, PlanBuilder } from '@memoco/flow-model';
 import { parseSynthesisOptions, type SynthesisOptionsInput } from '../synthesis-options.ts';
 import { nativeSynthesisPlan, regenerationPlan } from '../synthesis-plan.ts';
 
@@ -53,12 +55,13 @@ export async function writeSynthesisDump(path: string, input: Omit<SynthesisOpti
   const writer = new DumpWriter(path);
   let chunks = 0;
   try {
-    writer.fields('', nativeSynthesisPlan(plan, options) as unknown as Record<string, Field>);
+    writer.fields('', nativeSynthesisPlan(plan, options, true) as unknown as Record<string, Field>);
     for await (const chunk of new PlanBuilder(options.model.model, session, plan, options.chunkBins).chunks()) {
       writer.record('c');
       const { newInstances, ...rest } = chunk;
       const n = newInstances.count;
-      writer.fields('', rest as unknown as Record<string, Field>);
+      const pairs = chunkPairs(options.model.model, chunk.firstBin, chunk.firstBin + chunk.binCount);
+      writer.fields('', { ...rest, counts: await session.counts(pairs.flow, pairs.bin) } as unknown as Record<string, Field>);
       writer.fields('new.', {
         template: newInstances.template.subarray(0, n),
         variant: newInstances.variant.subarray(0, n),
