@@ -6,9 +6,11 @@
  * runs in this process, prefilled during the start lead.
  *
  * Rates: `scale` is the model's own timing (durationS x value of model time, sent in
- * durationS); `pps` paces this host's packets at value per second from the start, so the
- * engine is given enough model time for value x durationS packets and stopped when the
- * run's wall-clock end is reached.
+ * durationS); `pps` paces this host's packets at value per second from the start: the n-th
+ * is due at n / value, so the run is exactly the ceil(value x durationS) packets due before
+ * its end. The engine is given enough model time for them and ends after the last (its
+ * packet limit, counted natively, so a late timer cannot add any); a host that cannot keep
+ * the rate is stopped a second after the run's wall-clock end.
  */
 import { MemocoError, isMemocoError } from '@memoco/protocol';
 import type { ReplayResult, TxRun, TxRuntime } from '@memoco/txcore';
@@ -23,7 +25,8 @@ export class NativeSynthesisEngine implements ShardEngine {
   async start(spec: ShardSpec): Promise<ShardRun> {
     const { rate } = spec;
     const rows = spec.coreRows.reduce((n, r) => n + r.reduce((s, row) => s + spec.model.model.tables.packets[row]!, 0), 0);
-    const durationS = rate.unit === 'scale' ? spec.durationS * rate.value : modelSecondsFor(spec.model.model, rows, Math.ceil(rate.value * spec.durationS));
+    const ppsPackets = rate.unit === 'pps' ? ppsRunPackets(rate.value, spec.durationS) : undefined;
+    const durationS = ppsPackets === undefined ? spec.durationS * rate.value : modelSecondsFor(spec.model.model, rows, ppsPackets);
     let run: TxRun;
     try {
       run = await this.runtime.startSynthesis({
@@ -36,6 +39,7 @@ export class NativeSynthesisEngine implements ShardEngine {
         ...(rate.unit === 'pps' ? { pps: rate.value } : { speed: rate.value }),
         tag: spec.tag,
         startAtUnixMs: spec.startAtUnixMs,
+        ...(ppsPackets === undefined ? {} : { maxPackets: ppsPackets }),
       });
     } catch (error) {
       throw asEngineError(error);
@@ -50,8 +54,8 @@ class NativeShardRun implements ShardRun {
   private readonly result: Promise<ShardResult>;
 
   constructor(private readonly run: TxRun, private readonly spec: ShardSpec) {
-    // A pps run ends by the clock; half a packet's interval later, so the last one due goes.
-    const endMs = spec.startAtUnixMs + spec.durationS * 1000 + (spec.rate.unit === 'pps' ? 500 / spec.rate.value : 0);
+    // A pps run ends at its packet limit; this is for a host that cannot keep the rate.
+    const endMs = spec.startAtUnixMs + spec.durationS * 1000 + PPS_OVERRUN_MS;
     this.endTimer = spec.rate.unit === 'pps' ? setTimeout(() => run.stop(), Math.max(0, endMs - Date.now())) : undefined;
     this.result = run.done().then(
       (r) => this.toResult(r),
@@ -67,7 +71,7 @@ class NativeShardRun implements ShardRun {
       bytes: r.bytes,
       outOfOrder: 0,
       sending: false,
-      // Stopped by the clock at a pps run's end is its normal end; only stop() is a stop.
+      // Ended at a pps run's limit, or by the overrun timer, is its normal end; only stop() is a stop.
       stopped: this.stopped,
       startedAtUnixMs: r.packets > 0 ? this.spec.startAtUnixMs + Math.round(lateNs / 1e6) : null,
       figures: { late: r.late, latenessP50Us: r.lateness.p50Us, latenessP99Us: r.lateness.p99Us, latenessMaxUs: r.lateness.maxUs, startLateUs: lateNs / 1000, seconds: r.seconds },
@@ -88,6 +92,14 @@ class NativeShardRun implements ShardRun {
   done(): Promise<ShardResult> {
     return this.result;
   }
+}
+
+/** How long past its end a pps run that fell behind may go on sending. */
+const PPS_OVERRUN_MS = 1000;
+
+/** The packets of a pps run: those due before its end (the n-th at n / pps). */
+export function ppsRunPackets(pps: number, durationS: number): number {
+  return Math.max(1, Math.ceil(pps * durationS - 1e-9));
 }
 
 function asEngineError(error: unknown): MemocoError {

@@ -18,8 +18,6 @@ beforeAll(async () => {
 afterAll(async () => f?.stop());
 
 const captureOf = (host: string, runId: string) => `${f.dir}/${host}-${runId}.pcap`;
-/** A pps run ends by the clock: rate x duration packets, give or take the few due while it stops. */
-const aboutPackets = (expected: number) => expect.toSatisfy((n: number) => Math.abs(n - expected) <= Math.max(3, expected * 0.005), `about ${expected} packets`);
 
 describe('TX agent', () => {
   it('registers with its host, cores, ports and version, and heartbeats', async () => {
@@ -41,7 +39,7 @@ describe('TX agent', () => {
     const active = await waitUntil(async () => ((await f.registration('run-1'))?.activeRunIds.includes(a.runId) ? true : undefined), 3000);
     expect(active).toBe(true);
     const result = await f.waitForResult(a.runId, 'run-1');
-    expect(result).toMatchObject({ runId: a.runId, host: 'run-1', status: 'completed', packets: aboutPackets(3000), outOfOrder: 0 });
+    expect(result).toMatchObject({ runId: a.runId, host: 'run-1', status: 'completed', packets: 3000, outOfOrder: 0 });
     expect(result.startedAtUnixMs).toBeGreaterThanOrEqual(a.startAtUnixMs);
     expect(result.startedAtUnixMs! - a.startAtUnixMs).toBeLessThan(1000);
     const states = progress.map((p) => p.state);
@@ -99,7 +97,7 @@ describe('TX agent', () => {
     await new Promise((r) => setTimeout(r, 3500)); // the run ends while NATS is down
     await f.nats.restart();
     const result = await f.waitForResult(a.runId, 'rs-1', 30_000);
-    expect(result).toMatchObject({ status: 'completed', packets: aboutPackets(3000) });
+    expect(result).toMatchObject({ status: 'completed', packets: 3000 });
     expect(f.logs.some((l) => l.startsWith('rs-1: result of run') && l.includes('retrying'))).toBe(true);
     expect(await verifyOrder(captureOf('rs-1', a.runId), { tags: true })).toMatchObject({ ok: true, received: result.packets });
   });
@@ -111,7 +109,7 @@ describe('TX agent', () => {
     await waitUntil(() => (f.logs.some((l) => l.startsWith(`dup-1: run ${a.runId}: assigned`)) ? true : undefined), 3000);
     await f.publishAssignment(a, `${a.runId}.assign.dup-1.again`); // a second delivery, as after a crash before the ack
     const result = await f.waitForResult(a.runId, 'dup-1');
-    expect(result).toMatchObject({ status: 'completed', packets: aboutPackets(1000) });
+    expect(result).toMatchObject({ status: 'completed', packets: 1000 });
     expect(f.logs.filter((l) => l.startsWith(`dup-1: run ${a.runId}: assigned`))).toHaveLength(1);
   });
 

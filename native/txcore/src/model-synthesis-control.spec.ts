@@ -85,6 +85,21 @@ describe('run control', () => {
     expect(sent.digests).toHaveLength(result.packets);
   });
 
+  it('maxPackets ends the run after exactly the first packets of the global order, across cores and batches', async () => {
+    const reference = await generatedTrace(tls, join(dir, `ref-${runs++}.pcap`), { seed: 5, durationS: 200 });
+    const all = (await frameDigests(reference)).digests;
+    for (const [maxPackets, cores, batchDescs] of [[1, 1, 64], [1000, 2, 64], [all.length - 1, 2, 4096]] as const) {
+      const { out, run } = start(tls, { seed: 5, durationS: 200, topspeed: true, cores, batchDescs, maxPackets });
+      const result = await (await run).done();
+      expect(result, `maxPackets ${maxPackets}`).toMatchObject({ packets: maxPackets, stopped: false, mbufsOutstanding: 0 });
+      expect((await frameDigests(out)).digests).toEqual(all.slice(0, maxPackets));
+    }
+    // A limit past the plan's packets changes nothing.
+    const { out, run } = start(tls, { seed: 5, durationS: 200, topspeed: true, maxPackets: all.length + 10 });
+    expect((await (await run).done()).packets).toBe(all.length);
+    expect((await frameDigests(out)).digests).toEqual(all);
+  });
+
   it('stop() is prompt while a core waits for a packet due in hours', async () => {
     const { run: started } = start(wiki, { speed: 0.0001 });
     const run = await started;
@@ -148,6 +163,7 @@ describe('bad input gets a coded error', () => {
       [{ coreRows: [Uint32Array.of(rows)] }, 'TXCORE_ERR_BAD_OPTION'],
       [{ cores: 2, coreRows: [Uint32Array.of(1), Uint32Array.of(1)] }, 'TXCORE_ERR_BAD_OPTION'],
       [{ startAtUnixMs: Number.NaN }, 'TXCORE_ERR_BAD_OPTION'],
+      [{ maxPackets: 0 }, 'TXCORE_ERR_BAD_OPTION'],
       [{ cores: 3, drain: 'lcore' }, 'TXCORE_ERR_LCORES'],
     ];
     for (const [options, code] of cases) expect((await failure(() => runtime.startSynthesis({ model: wiki, port: 'net_null0', ...options }))).code).toBe(code);

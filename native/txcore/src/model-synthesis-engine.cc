@@ -48,7 +48,7 @@ TxFailure ModelSynthesisEngine::begin(const EngineContext& context) {
   tscPerNsQ32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(context.tscHz) << 32) / 1000000000u);
   leadTsc_ = static_cast<uint64_t>(config_.leadUs) * context.tscPerUs;
   scratch_.assign(kScratchBytes * context.cores, 0);
-  return feeder_.open(plan_.get(), queue_.get(), config_.pacing, config_.batchDescs);
+  return feeder_.open(plan_.get(), queue_.get(), config_.pacing, config_.batchDescs, config_.maxPackets);
 }
 
 // IO thread, before the start: the first batches of packets are fed, and a wall-clock start

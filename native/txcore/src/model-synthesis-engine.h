@@ -26,6 +26,7 @@ struct SynthesisConfig {
   uint32_t leadUs = 100;          // paced: a packet is built at most this long before it is due
   uint32_t batchDescs = 16384;    // descriptors per feeder batch (4 batches)
   double startAtUnixMs = 0;       // > 0: wall-clock time at which t = 0 is due
+  uint64_t maxPackets = UINT64_MAX;  // the run ends after this many packets (its first in the global order)
 };
 
 class ModelSynthesisEngine final : public TxEngine {

@@ -71,6 +71,7 @@ bool readRun(const Napi::Object& in, RunConfig* run, SynthesisConfig* synth, std
   synth->leadUs = static_cast<uint32_t>(r.number("leadUs"));
   synth->batchDescs = static_cast<uint32_t>(r.number("batchDescs"));
   synth->startAtUnixMs = r.number("startAtUnixMs");
+  const double maxPackets = r.number("maxPackets");
   std::string mode = r.string("pacingMode");
   synth->pacing.value = r.number("pacingValue");
   if (!r.error.empty()) return *error = r.error, false;
@@ -80,6 +81,8 @@ bool readRun(const Napi::Object& in, RunConfig* run, SynthesisConfig* synth, std
   else return *error = "config.pacingMode must be topspeed, speed or pps", false;
   if (synth->pacing.mode != PacingConfig::kTopspeed && !(synth->pacing.value > 0)) return *error = "config.pacingValue must be > 0", false;
   if (synth->batchDescs < 64) return *error = "config.batchDescs must be >= 64", false;
+  if (!(maxPackets >= 0)) return *error = "config.maxPackets must be >= 0", false;
+  synth->maxPackets = maxPackets == 0 ? UINT64_MAX : static_cast<uint64_t>(maxPackets);
   run->paced = synth->pacing.mode != PacingConfig::kTopspeed;
   return true;
 }

@@ -133,6 +133,8 @@ export interface NativeSynthesisConfig {
   batchDescs: number;
   /** 0: start as soon as ready. */
   startAtUnixMs: number;
+  /** 0: no limit. */
+  maxPackets: number;
   pacingMode: 'topspeed' | 'speed' | 'pps';
   pacingValue: number;
 }

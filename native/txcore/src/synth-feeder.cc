@@ -24,8 +24,9 @@ SynthFeeder::~SynthFeeder() {
   if (arena_ != nullptr) munmap(arena_, arenaBytes_);
 }
 
-TxFailure SynthFeeder::open(const SynthPlan* plan, SynthChunkQueue* queue, const PacingConfig& pacing, uint32_t batchDescs) {
+TxFailure SynthFeeder::open(const SynthPlan* plan, SynthChunkQueue* queue, const PacingConfig& pacing, uint32_t batchDescs, uint64_t maxPackets) {
   plan_ = plan;
+  maxPackets_ = maxPackets;
   queue_ = queue;
   pacing_ = pacing;
   expander_ = std::make_unique<BinExpander>(*plan);
@@ -159,6 +160,10 @@ SynthFeeder::Fed SynthFeeder::feedChunk(const std::atomic<bool>& stop, bool mayW
         if (b == nullptr) return stop.load(std::memory_order_relaxed) ? Fed::kStopped : Fed::kBlocked;
       }
       cursor_ = dispatch(*b, cursor_);
+      if (seq_ >= maxPackets_) {  // the packet limit: the stream ends here
+        finish();
+        return Fed::kDone;
+      }
     }
     bin_++;
     binReady_ = false;
@@ -265,8 +270,11 @@ size_t SynthFeeder::dispatchRun(SynthBatch& b, const ExpandedPacket* packets, co
   uint64_t seq = seq_;
   uint64_t dropped = 0;
   size_t at = from;
-  const size_t end = CheckEnd ? to : std::min(to, from + (b.capacity - count));  // drops take no room
-  for (; at < end && (!CheckEnd || count < b.capacity); at++) {
+  // Room: the batch's, and the packet limit's (drops take none).
+  const uint64_t room = std::min<uint64_t>(b.capacity - count, maxPackets_ - seq);
+  const size_t end = CheckEnd ? to : std::min<size_t>(to, from + room);
+  const uint32_t last = count + static_cast<uint32_t>(room);
+  for (; at < end && (!CheckEnd || count < last); at++) {
     // A bin of a million packets (1 s bins) is far larger than the caches and the order
     // visits it at random: fetch a few packets ahead (the end of `order` is padded).
     __builtin_prefetch(&packets[order[at + kDispatchAhead]]);

@@ -55,7 +55,8 @@ class SynthFeeder {
   SynthFeeder& operator=(const SynthFeeder&) = delete;
 
   // Allocates the batches. `plan` and `queue` outlive the feeder.
-  TxFailure open(const SynthPlan* plan, SynthChunkQueue* queue, const PacingConfig& pacing, uint32_t batchDescs);
+  // The stream ends after `maxPackets` packets (the first in the global order) if the plan has more.
+  TxFailure open(const SynthPlan* plan, SynthChunkQueue* queue, const PacingConfig& pacing, uint32_t batchDescs, uint64_t maxPackets = UINT64_MAX);
   // IO thread, before the start: faults the batches in and feeds until every batch is full,
   // the input ended, or `deadline` passed (then what is there is published); never waits
   // for the cores, so the first packets are ready when they start.
@@ -128,6 +129,7 @@ class SynthFeeder {
   uint32_t openGen_ = UINT32_MAX;     // generation whose batch is initialised
   bool publishedAny_ = false;
   uint64_t seq_ = 0;
+  uint64_t maxPackets_ = UINT64_MAX;
   int64_t prevDue_ = 0;
   TxFailure failure_;
   std::atomic<uint64_t> endSeq_{UINT64_MAX};

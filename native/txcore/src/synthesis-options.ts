@@ -27,6 +27,11 @@ export interface SynthesisOptions {
   tag: boolean;
   /** Wall-clock time (ms since the epoch) at which t = 0 is due; undefined: as soon as ready. */
   startAtUnixMs: number | undefined;
+  /**
+   * The run ends after this many packets, the first in the global order; undefined: when the
+   * duration's are sent. A pps run of D seconds sends exactly ceil(pps x D) with it.
+   */
+  maxPackets: number | undefined;
   drain: DrainMode;
   ringSlots: number;
   burst: number;
@@ -71,7 +76,7 @@ export const DEFAULT_SYNTHESIS_OPTIONS = {
   txDescriptors: DEFAULT_REPLAY_OPTIONS.txDescriptors,
   batchDescs: 16384,
   counts: COUNT_SOURCES.auto as CountSourceOption,
-} as const satisfies Omit<SynthesisOptions, 'model' | 'port' | 'coreRows' | 'durationS' | 'startAtUnixMs' | 'chunkBins'>;
+} as const satisfies Omit<SynthesisOptions, 'model' | 'port' | 'coreRows' | 'durationS' | 'startAtUnixMs' | 'maxPackets' | 'chunkBins'>;
 
 /** (row, bin) pairs one inference call should cover by default. */
 export const CHUNK_ROWS = 65536;
@@ -131,6 +136,7 @@ export function parseSynthesisOptions(input: SynthesisOptionsInput): SynthesisOp
   if (durationS !== undefined && (!Number.isFinite(durationS) || durationS <= 0 || durationS > MAX_DURATION_S)) throw bad(`--duration must be > 0 and at most ${MAX_DURATION_S} s, got ${durationS}`);
   const startAtUnixMs = input.startAtUnixMs;
   if (startAtUnixMs !== undefined && (!Number.isFinite(startAtUnixMs) || startAtUnixMs <= 0)) throw bad(`startAtUnixMs must be a time in ms since the epoch, got ${startAtUnixMs}`);
+  const maxPackets = input.maxPackets === undefined ? undefined : integerIn('maxPackets', input.maxPackets, 1, Number.MAX_SAFE_INTEGER);
   const drain = input.drain ?? d.drain;
   if (!Object.values(DRAIN_MODES).includes(drain)) throw bad(`drain must be 'flush' or 'lcore', got '${drain}'`);
   const ringSlots = integerIn('ringSlots', input.ringSlots ?? d.ringSlots, 64, 1 << 16);
@@ -145,6 +151,7 @@ export function parseSynthesisOptions(input: SynthesisOptionsInput): SynthesisOp
     pacing: synthesisPacing(input),
     tag: input.tag ?? d.tag,
     startAtUnixMs,
+    maxPackets,
     drain,
     ringSlots,
     burst: integerIn('burst', input.burst ?? d.burst, 1, 64),

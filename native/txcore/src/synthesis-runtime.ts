@@ -32,6 +32,7 @@ export function nativeSynthesisConfig(o: SynthesisOptions): NativeSynthesisConfi
     leadUs: o.leadUs,
     batchDescs: o.batchDescs,
     startAtUnixMs: o.startAtUnixMs ?? 0,
+    maxPackets: o.maxPackets ?? 0,
     pacingMode: p.mode,
     pacingValue: p.mode === 'speed' ? p.multiplier : p.mode === 'pps' ? p.pps : 0,
   };
