@@ -12,7 +12,6 @@
 namespace txcore {
 namespace {
 
-constexpr double kBlockTargetUs = 4;   // a block holds about this much of the core's recent rate
 constexpr unsigned kPrefetchAhead = 4;
 
 // Writes `n` bytes at `offset` of a chained frame (only frames over 64 KB get here).
@@ -46,7 +45,7 @@ void ExactReplayEngine::runOnCore(unsigned core) {
   CoreState& cs = cores_[core];
   cs.core = core;
   cs.startTsc = ctx_.startTsc->load(std::memory_order_acquire);
-  cs.lastCommitTsc = readTsc();
+  cs.blocks.start();
   for (uint32_t gen = 0;; gen++) {
     const TraceBuffer* b = streamer_.acquire(gen, *ctx_.stop);
     if (b == nullptr) return;
@@ -56,7 +55,7 @@ void ExactReplayEngine::runOnCore(unsigned core) {
   }
 }
 
-// Walks this core's packets of one buffer in blocks of at most blockCap packets and, when
+// Walks this core's packets of one buffer in blocks of at most blocks.cap packets and, when
 // paced, only packets due within the lead time. Global order: a block is a run of
 // CONSECUTIVE global positions owned by this core, which are its ring positions. Flow order:
 // any next packets of this core, at the next positions of its own ring.
@@ -67,7 +66,7 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
   Block block;
   for (uint32_t i = 0; i < count;) {
     if (stopped()) return;
-    uint32_t limit = std::min(cs.blockCap, count - i);
+    uint32_t limit = std::min(cs.blocks.cap, count - i);
     block.len = 1;
     block.index[0] = single ? i : idx[i];
     if (single || ctx_.flowOrder) {
@@ -79,8 +78,8 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
     block.pos = ctx_.flowOrder ? cs.ringPos : b.firstSeq + block.index[0];
     if (!buildBlock(core, b, block, cs)) return;
     cs.ringPos += block.len;
-    adaptBlockCap(cs, block.len);
-    ctx_.commitDuty(ctx_.run, core, block.pos, block.pos + block.len, readTsc());
+    const uint64_t now = cs.blocks.adapt(block.len, ctx_.tscPerUs, kMaxBlock);
+    ctx_.commitDuty(ctx_.run, core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
 }
@@ -98,19 +97,6 @@ bool ExactReplayEngine::cutAtHorizon(const TraceBuffer& b, CoreState& cs, Block*
   while (k < block->len && dueTsc(cs, b.descs[block->index[k]].dueNs) <= horizon) k++;
   block->len = k;
   return true;
-}
-
-// MEMOCO's "block sizes follow each core's recent rate": about kBlockTargetUs of this
-// core's recent sending rate, so a block is done close to when it is due and a slow core
-// does not hold the ring's head for long.
-void ExactReplayEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
-  uint64_t now = readTsc();
-  double us = static_cast<double>(now - cs.lastCommitTsc) / static_cast<double>(ctx_.tscPerUs);
-  cs.lastCommitTsc = now;
-  double rate = built / std::max(us, 0.01);
-  cs.packetsPerUs = cs.packetsPerUs * 0.875 + rate * 0.125;
-  double cap = cs.packetsPerUs * kBlockTargetUs;
-  cs.blockCap = static_cast<uint32_t>(std::clamp(cap, 1.0, static_cast<double>(kMaxBlock)));
 }
 
 // Copies one frame into `normal` (or a jumbo mbuf when it does not fit) and tags it.
@@ -146,12 +132,12 @@ bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Bl
   const uint32_t len = block.len;
   if (!ring.hasRoom(pos + len)) {
     bump(counters.ringStalls);
-    if (!waitFor(core, [&] { return ring.hasRoom(pos + len); })) return false;
+    if (!ctx_.waitFor(core, [&] { return ring.hasRoom(pos + len); })) return false;
   }
   rte_mbuf* mbufs[kMaxBlock];
   if (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
     bump(counters.poolStalls);
-    if (!waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
+    if (!ctx_.waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
   for (uint32_t j = 0; j < len; j++) {
     if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[block.index[j + kPrefetchAhead]].offset);
@@ -182,12 +168,12 @@ rte_mbuf* ExactReplayEngine::buildLargeFrame(unsigned core, const uint8_t* src, 
                                              const uint8_t* tag, uint64_t pos) {
   const MbufPools& pools = *ctx_.pools;
   const SequenceRing& ring = *ctx_.rings[core];
-  if (!waitFor(core, [&] { return pos + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
+  if (!ctx_.waitFor(core, [&] { return pos + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
   rte_mbuf* head = nullptr;
   rte_mbuf* tail = nullptr;
   for (uint32_t left = frameLen; left > 0;) {
     rte_mbuf* m = nullptr;
-    if (!waitFor(core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
+    if (!ctx_.waitFor(core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
     uint32_t take = std::min(left, pools.jumboRoom);
     m->data_len = static_cast<uint16_t>(take);
     if (head == nullptr) head = m;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "block-sizer.h"
 #include "trace-streamer.h"
 #include "tsc-waiter.h"
 #include "tx-engine.h"
@@ -37,9 +38,7 @@ class ExactReplayEngine final : public TxEngine {
 
  private:
   struct alignas(64) CoreState {
-    double packetsPerUs = 1;  // recent sending rate (EWMA)
-    uint32_t blockCap = 8;    // the next block's size limit, from that rate
-    uint64_t lastCommitTsc = 0;
+    BlockSizer blocks;
     uint64_t startTsc = 0;
     uint64_t ringPos = 0;  // flow order: the next position in this core's own ring
     unsigned core = 0;
@@ -57,25 +56,11 @@ class ExactReplayEngine final : public TxEngine {
                                                               uint64_t seq, uint64_t pos, rte_mbuf* normal, uint32_t* bytes);
   __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(unsigned core, const uint8_t* src, uint32_t caplen,
                                                             uint32_t frameLen, const uint8_t* tag, uint64_t pos);
-  void adaptBlockCap(CoreState& cs, uint32_t built);
-  uint64_t duty(unsigned core, uint64_t now) const { return ctx_.drainDuty(ctx_.run, core, now); }
+  uint64_t duty(unsigned core, uint64_t now) const { return ctx_.duty(core, now); }
   uint64_t dueTsc(const CoreState& cs, int64_t dueNs) const {
     return cs.startTsc + static_cast<uint64_t>((static_cast<unsigned __int128>(dueNs) * tscPerNsQ32_) >> 32);
   }
-  bool stopped() const { return ctx_.stop->load(std::memory_order_relaxed); }
-  // Waits until ready() (false: stopped first), doing the core's drain duty meanwhile and
-  // backing off to yields and short sleeps: a core spinning on a full ring took a CPU the
-  // kernel needed to drain it through net_af_packet on this 2-CPU machine.
-  template <typename Ready>
-  bool waitFor(unsigned core, Ready&& ready) {
-    Backoff backoff;
-    while (!ready()) {
-      if (stopped()) return false;
-      duty(core, readTsc());
-      backoff.pause();
-    }
-    return true;
-  }
+  bool stopped() const { return ctx_.stopped(); }
 
   ExactReplayConfig config_;
   EngineContext ctx_;

@@ -12,7 +12,6 @@
 namespace txcore {
 namespace {
 
-constexpr double kBlockTargetUs = 4;  // a block holds about this much of the core's recent rate
 constexpr uint32_t kPrefetchAhead = 4;
 constexpr uint32_t kDescAhead = 16;  // one core: descriptors this far ahead (8 lines, a few hundred ns: they come from the feeder's cache)
 constexpr size_t kScratchBytes = 2 * size_t{kMaxIpBytes} + 64;  // the longest frame: l3 + 65535 < 2 x 65535
@@ -83,7 +82,7 @@ void ModelSynthesisEngine::runOnCore(unsigned core) {
       !waitUntilTsc(cs.startTsc, ctx_.tscPerUs, ctx_.shareCpu, *ctx_.stop, [this, core](uint64_t now) { return duty(core, now); })) {
     return;
   }
-  cs.lastCommitTsc = readTsc();
+  cs.blocks.start();
   for (uint32_t gen = 0;; gen++) {
     const SynthBatch* b = feeder_.acquire(gen, *ctx_.stop);
     if (b == nullptr) return;
@@ -94,7 +93,7 @@ void ModelSynthesisEngine::runOnCore(unsigned core) {
 }
 
 // This core's packets of one batch, in blocks of CONSECUTIVE global positions it owns (its
-// instances' packets), at most blockCap long and, when paced, due within the lead time. With
+// instances' packets), at most blocks.cap long and, when paced, due within the lead time. With
 // one core every descriptor is its own, in position order: blocks are plain ranges.
 void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
   const bool single = ctx_.cores == 1;
@@ -103,7 +102,7 @@ void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
   Block block;
   for (uint32_t i = 0; i < count;) {
     if (stopped()) return;
-    const uint32_t limit = std::min(cs.blockCap, count - i);
+    const uint32_t limit = std::min(cs.blocks.cap, count - i);
     if (single) {
       block.first = i;
       block.len = limit;
@@ -115,7 +114,7 @@ void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
     if (paced_ && !cutAtHorizon(b, cs, &block)) return;
     block.pos = b.firstSeq + block.at(0);
     if (!buildBlock(b, block, cs)) return;
-    const uint64_t now = adaptBlockCap(cs, block.len);  // one TSC reading per block (two cores: blocks of ~2)
+    const uint64_t now = cs.blocks.adapt(block.len, ctx_.tscPerUs, kMaxBlock);  // one TSC reading per block (two cores: blocks of ~2)
     ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
@@ -134,17 +133,6 @@ bool ModelSynthesisEngine::cutAtHorizon(const SynthBatch& b, CoreState& cs, Bloc
   return true;
 }
 
-// MEMOCO's "block sizes follow each core's recent rate" (as exact-replay-engine.cc).
-uint64_t ModelSynthesisEngine::adaptBlockCap(CoreState& cs, uint32_t built) {
-  uint64_t now = readTsc();
-  double us = static_cast<double>(now - cs.lastCommitTsc) / static_cast<double>(ctx_.tscPerUs);
-  cs.lastCommitTsc = now;
-  double rate = built / std::max(us, 0.01);
-  cs.packetsPerUs = cs.packetsPerUs * 0.875 + rate * 0.125;
-  cs.blockCap = static_cast<uint32_t>(std::clamp(cs.packetsPerUs * kBlockTargetUs, 1.0, static_cast<double>(kMaxBlock)));
-  return now;
-}
-
 // Reserve (wait for room and mbufs), build every frame from its template, commit.
 bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, CoreState& cs) {
   SequenceRing& ring = *ctx_.rings[cs.core];
@@ -153,12 +141,12 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
   const uint32_t len = block.len;
   if (!ring.hasRoom(pos + len)) {
     bump(counters.ringStalls);
-    if (!waitFor(cs.core, [&] { return ring.hasRoom(pos + len); })) return false;
+    if (!ctx_.waitFor(cs.core, [&] { return ring.hasRoom(pos + len); })) return false;
   }
   rte_mbuf* mbufs[kMaxBlock];
   if (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
     bump(counters.poolStalls);
-    if (!waitFor(cs.core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
+    if (!ctx_.waitFor(cs.core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
   using Frames = bool (ModelSynthesisEngine::*)(const SynthBatch&, const Block&, CoreState&, rte_mbuf**);
   static constexpr Frames kFrames[8] = {
@@ -242,13 +230,13 @@ bool ModelSynthesisEngine::unwindBlock(const Block& block, CoreState& cs, rte_mb
 rte_mbuf* ModelSynthesisEngine::buildLargeFrame(CoreState& cs, const SynthDesc& d, uint64_t seq, uint64_t flowSeq) {
   const MbufPools& pools = *ctx_.pools;
   const SequenceRing& ring = *ctx_.rings[cs.core];
-  if (!waitFor(cs.core, [&] { return seq + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
+  if (!ctx_.waitFor(cs.core, [&] { return seq + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
   synthesizeFrame(*plan_, d, seq, flowSeq, cs.scratch, kScratchBytes);
   rte_mbuf* head = nullptr;
   rte_mbuf* tail = nullptr;
   for (uint32_t left = d.length; left > 0;) {
     rte_mbuf* m = nullptr;
-    if (!waitFor(cs.core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
+    if (!ctx_.waitFor(cs.core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
     uint32_t take = std::min(left, pools.jumboRoom);
     m->data_len = static_cast<uint16_t>(take);
     if (head == nullptr) head = m;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "block-sizer.h"
 #include "pacer.h"
 #include "synth-chunk-queue.h"
 #include "synth-feeder.h"
@@ -44,9 +45,7 @@ class ModelSynthesisEngine final : public TxEngine {
 
  private:
   struct alignas(64) CoreState {
-    double packetsPerUs = 1;  // recent sending rate (EWMA)
-    uint32_t blockCap = 8;    // the next block's size limit, from that rate
-    uint64_t lastCommitTsc = 0;
+    BlockSizer blocks;
     uint64_t startTsc = 0;    // TSC of t = 0
     unsigned core = 0;
     uint8_t* scratch = nullptr;  // frames longer than a normal mbuf are built here first
@@ -68,22 +67,11 @@ class ModelSynthesisEngine final : public TxEngine {
   bool buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs);
   bool unwindBlock(const Block& block, CoreState& cs, rte_mbuf** mbufs, uint32_t built);
   __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(CoreState& cs, const SynthDesc& d, uint64_t seq, uint64_t flowSeq);
-  uint64_t adaptBlockCap(CoreState& cs, uint32_t built);  // returns the TSC it read
-  uint64_t duty(unsigned core, uint64_t now) const { return ctx_.drainDuty(ctx_.run, core, now); }
+  uint64_t duty(unsigned core, uint64_t now) const { return ctx_.duty(core, now); }
   uint64_t dueTsc(const CoreState& cs, int64_t dueNs) const {
     return cs.startTsc + static_cast<uint64_t>((static_cast<unsigned __int128>(dueNs) * tscPerNsQ32_) >> 32);
   }
-  bool stopped() const { return ctx_.stop->load(std::memory_order_relaxed); }
-  template <typename Ready>
-  bool waitFor(unsigned core, Ready&& ready) {
-    Backoff backoff;
-    while (!ready()) {
-      if (stopped()) return false;
-      duty(core, readTsc());
-      backoff.pause();
-    }
-    return true;
-  }
+  bool stopped() const { return ctx_.stopped(); }
 
   std::shared_ptr<const SynthPlan> plan_;
   std::shared_ptr<SynthChunkQueue> queue_;

@@ -1,33 +1,15 @@
 #include "napi-config.h"
 
 namespace txcore {
-namespace {
-
-struct Reader {
-  const Napi::Object& obj;
-  std::string* error;
-  bool ok = true;
-
-  double number(const char* key) {
-    Napi::Value v = obj.Get(key);
-    if (!v.IsNumber()) return fail(key, "a number"), 0;
-    return v.As<Napi::Number>().DoubleValue();
-  }
-  std::string string(const char* key) {
-    Napi::Value v = obj.Get(key);
-    if (!v.IsString()) return fail(key, "a string"), std::string();
-    return v.As<Napi::String>().Utf8Value();
-  }
-  bool boolean(const char* key) {
-    Napi::Value v = obj.Get(key);
-    if (!v.IsBoolean()) return fail(key, "a boolean"), false;
-    return v.As<Napi::Boolean>().Value();
-  }
-  void fail(const char* key, const char* what) {
-    if (ok) *error = std::string("config.") + key + " must be " + what;
-    ok = false;
-  }
-};
+// The port, the sequence ring and lateness: every engine's.
+void readPortAndRing(FieldReader& r, RunConfig* run) {
+  run->port.devargs = r.string("portDevargs");
+  run->port.name = r.string("portName");
+  run->port.txDescriptors = static_cast<uint16_t>(r.number("txDescriptors"));
+  run->ringSlots = static_cast<uint32_t>(r.number("ringSlots"));
+  run->burst = static_cast<uint32_t>(r.number("burst"));
+  run->lateThresholdNs = static_cast<uint64_t>(r.number("lateThresholdNs"));
+}
 
 bool readPacing(const std::string& mode, double value, PacingConfig* out, std::string* error) {
   if (mode == "topspeed") out->mode = PacingConfig::kTopspeed;
@@ -40,19 +22,13 @@ bool readPacing(const std::string& mode, double value, PacingConfig* out, std::s
   return true;
 }
 
-}  // namespace
-
 bool readRunConfig(const Napi::Object& in, RunConfig* run, ExactReplayConfig* replay, std::string* error) {
-  Reader r{in, error};
-  run->port.devargs = r.string("portDevargs");
-  run->port.name = r.string("portName");
-  run->port.txDescriptors = static_cast<uint16_t>(r.number("txDescriptors"));
+  error->clear();  // the caller's text is for arguments that are not objects
+  FieldReader r{in, error};
+  readPortAndRing(r, run);
   run->cores = static_cast<unsigned>(r.number("cores"));
   run->drainLcore = r.string("drain") == "lcore";
   run->flowOrder = r.string("order") == "flow";
-  run->ringSlots = static_cast<uint32_t>(r.number("ringSlots"));
-  run->burst = static_cast<uint32_t>(r.number("burst"));
-  run->lateThresholdNs = static_cast<uint64_t>(r.number("lateThresholdNs"));
   replay->stream.path = r.string("tracePath");
   replay->stream.bufferBytes = static_cast<size_t>(r.number("bufferBytes"));
   replay->stream.loops = static_cast<unsigned>(r.number("loops"));
@@ -60,7 +36,7 @@ bool readRunConfig(const Napi::Object& in, RunConfig* run, ExactReplayConfig* re
   replay->leadUs = static_cast<uint32_t>(r.number("leadUs"));
   std::string mode = r.string("pacingMode");
   double value = r.number("pacingValue");
-  if (!r.ok) return false;
+  if (!r.ok()) return false;
   if (!readPacing(mode, value, &replay->stream.pacing, error)) return false;
   run->paced = replay->stream.pacing.mode != PacingConfig::kTopspeed;
   replay->stream.cores = run->cores;

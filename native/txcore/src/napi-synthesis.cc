@@ -19,67 +19,20 @@ Napi::Object errorResult(Napi::Env env, const TxFailure& failure) {
   return out;
 }
 
-// Reads fields the TypeScript wrapper validated (synthesis-options.ts, synthesis-plan.ts);
-// a missing field or a wrong type is a wrapper bug and is reported as such.
-struct FieldReader {
-  const Napi::Object& obj;
-  std::string where;
-  std::string error;
-
-  bool fail(const char* key, const char* what) {
-    if (error.empty()) error = where + "." + key + " must be " + what;
-    return false;
-  }
-  double number(const char* key) {
-    Napi::Value v = obj.Get(key);
-    if (!v.IsNumber()) return fail(key, "a number"), 0;
-    return v.As<Napi::Number>().DoubleValue();
-  }
-  std::string string(const char* key) {
-    Napi::Value v = obj.Get(key);
-    if (!v.IsString()) return fail(key, "a string"), std::string();
-    return v.As<Napi::String>().Utf8Value();
-  }
-  bool boolean(const char* key) {
-    Napi::Value v = obj.Get(key);
-    if (!v.IsBoolean()) return fail(key, "a boolean"), false;
-    return v.As<Napi::Boolean>().Value();
-  }
-  // Copies the first `limit` elements (all when limit is SIZE_MAX) of a typed array of T.
-  template <typename T>
-  bool array(const char* key, napi_typedarray_type type, std::vector<T>* out, size_t limit = SIZE_MAX) {
-    Napi::Value v = obj.Get(key);
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type) return fail(key, "a typed array of the plan's element type");
-    Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
-    size_t n = a.ElementLength() < limit ? a.ElementLength() : limit;
-    if (limit != SIZE_MAX && a.ElementLength() < limit) return fail(key, "at least `count` elements long");
-    out->assign(a.Data(), a.Data() + n);
-    return true;
-  }
-};
-
 bool readRun(const Napi::Object& in, RunConfig* run, SynthesisConfig* synth, std::string* error) {
-  FieldReader r{in, "config", ""};
-  run->port.devargs = r.string("portDevargs");
-  run->port.name = r.string("portName");
-  run->port.txDescriptors = static_cast<uint16_t>(r.number("txDescriptors"));
+  error->clear();  // the caller's text is for arguments that are not objects
+  FieldReader r{in, error};
+  readPortAndRing(r, run);
   run->cores = static_cast<unsigned>(r.number("cores"));
   run->drainLcore = r.string("drain") == "lcore";
-  run->ringSlots = static_cast<uint32_t>(r.number("ringSlots"));
-  run->burst = static_cast<uint32_t>(r.number("burst"));
-  run->lateThresholdNs = static_cast<uint64_t>(r.number("lateThresholdNs"));
   synth->leadUs = static_cast<uint32_t>(r.number("leadUs"));
   synth->batchDescs = static_cast<uint32_t>(r.number("batchDescs"));
   synth->startAtUnixMs = r.number("startAtUnixMs");
   const double maxPackets = r.number("maxPackets");
   std::string mode = r.string("pacingMode");
-  synth->pacing.value = r.number("pacingValue");
-  if (!r.error.empty()) return *error = r.error, false;
-  if (mode == "topspeed") synth->pacing.mode = PacingConfig::kTopspeed;
-  else if (mode == "speed") synth->pacing.mode = PacingConfig::kSpeed;
-  else if (mode == "pps") synth->pacing.mode = PacingConfig::kPps;
-  else return *error = "config.pacingMode must be topspeed, speed or pps", false;
-  if (synth->pacing.mode != PacingConfig::kTopspeed && !(synth->pacing.value > 0)) return *error = "config.pacingValue must be > 0", false;
+  double value = r.number("pacingValue");
+  if (!r.ok() || !readPacing(mode, value, &synth->pacing, error)) return false;
+  if (synth->pacing.mode == PacingConfig::kMbps) return *error = "config.pacingMode must be topspeed, speed or pps", false;
   if (synth->batchDescs < 64) return *error = "config.batchDescs must be >= 64", false;
   if (!(maxPackets >= 0)) return *error = "config.maxPackets must be >= 0", false;
   synth->maxPackets = maxPackets == 0 ? UINT64_MAX : static_cast<uint64_t>(maxPackets);
@@ -88,7 +41,8 @@ bool readRun(const Napi::Object& in, RunConfig* run, SynthesisConfig* synth, std
 }
 
 bool readPlan(const Napi::Object& in, SynthPlan* p, std::string* error) {
-  FieldReader r{in, "plan", ""};
+  error->clear();  // the caller's text is for arguments that are not objects
+  FieldReader r{in, error, "plan"};
   p->seed = static_cast<uint32_t>(r.number("seed"));
   p->binNs = r.number("binNs");
   p->windowBins = static_cast<uint64_t>(r.number("windowBins"));
@@ -97,30 +51,30 @@ bool readPlan(const Napi::Object& in, SynthPlan* p, std::string* error) {
   p->tag = r.boolean("tag");
   p->cores = static_cast<unsigned>(r.number("cores"));
   p->rows = static_cast<uint32_t>(r.number("rows"));
-  r.array("ipVersion", napi_uint8_array, &p->ipVersion) && r.array("proto", napi_uint8_array, &p->proto) &&
-      r.array("headerOffset", napi_uint32_array, &p->headerOffset) && r.array("headerBytes", napi_uint8_array, &p->headerBytes) &&
-      r.array("l3Offset", napi_uint16_array, &p->l3Offset) && r.array("l4Offset", napi_uint16_array, &p->l4Offset) &&
-      r.array("firstFlags", napi_uint8_array, &p->firstFlags) && r.array("lastFlags", napi_uint8_array, &p->lastFlags) &&
-      r.array("sizeOffset", napi_uint32_array, &p->sizeOffset) && r.array("sizeLo", napi_uint16_array, &p->sizeLo) &&
-      r.array("sizeSpan", napi_uint16_array, &p->sizeSpan) && r.array("sizeCum", napi_uint32_array, &p->sizeCum) &&
-      r.array("flagOffset", napi_uint32_array, &p->flagOffset) && r.array("flagValue", napi_uint8_array, &p->flagValue) &&
-      r.array("flagCum", napi_uint32_array, &p->flagCum) && r.array("gapOffset", napi_uint32_array, &p->gapOffset) &&
-      r.array("gapLo", napi_float64_array, &p->gapLo) && r.array("gapSpan", napi_float64_array, &p->gapSpan) &&
-      r.array("gapCum", napi_uint32_array, &p->gapCum) && r.array("rowTemplate", napi_uint32_array, &p->rowTemplate, p->rows) &&
-      r.array("rowVariant", napi_uint32_array, &p->rowVariant, p->rows) && r.array("rowPackets", napi_float64_array, &p->rowPackets, p->rows) &&
-      r.array("rowReverse", napi_float64_array, &p->rowReverse, p->rows) && r.array("rowStartNs", napi_float64_array, &p->rowStartNs, p->rows) &&
-      r.array("rowEndNs", napi_float64_array, &p->rowEndNs, p->rows) && r.array("rowCore", napi_uint16_array, &p->rowCore, p->rows);
+  r.typedArray("ipVersion", napi_uint8_array, &p->ipVersion) && r.typedArray("proto", napi_uint8_array, &p->proto) &&
+      r.typedArray("headerOffset", napi_uint32_array, &p->headerOffset) && r.typedArray("headerBytes", napi_uint8_array, &p->headerBytes) &&
+      r.typedArray("l3Offset", napi_uint16_array, &p->l3Offset) && r.typedArray("l4Offset", napi_uint16_array, &p->l4Offset) &&
+      r.typedArray("firstFlags", napi_uint8_array, &p->firstFlags) && r.typedArray("lastFlags", napi_uint8_array, &p->lastFlags) &&
+      r.typedArray("sizeOffset", napi_uint32_array, &p->sizeOffset) && r.typedArray("sizeLo", napi_uint16_array, &p->sizeLo) &&
+      r.typedArray("sizeSpan", napi_uint16_array, &p->sizeSpan) && r.typedArray("sizeCum", napi_uint32_array, &p->sizeCum) &&
+      r.typedArray("flagOffset", napi_uint32_array, &p->flagOffset) && r.typedArray("flagValue", napi_uint8_array, &p->flagValue) &&
+      r.typedArray("flagCum", napi_uint32_array, &p->flagCum) && r.typedArray("gapOffset", napi_uint32_array, &p->gapOffset) &&
+      r.typedArray("gapLo", napi_float64_array, &p->gapLo) && r.typedArray("gapSpan", napi_float64_array, &p->gapSpan) &&
+      r.typedArray("gapCum", napi_uint32_array, &p->gapCum) && r.typedArray("rowTemplate", napi_uint32_array, &p->rowTemplate, p->rows) &&
+      r.typedArray("rowVariant", napi_uint32_array, &p->rowVariant, p->rows) && r.typedArray("rowPackets", napi_float64_array, &p->rowPackets, p->rows) &&
+      r.typedArray("rowReverse", napi_float64_array, &p->rowReverse, p->rows) && r.typedArray("rowStartNs", napi_float64_array, &p->rowStartNs, p->rows) &&
+      r.typedArray("rowEndNs", napi_float64_array, &p->rowEndNs, p->rows) && r.typedArray("rowCore", napi_uint16_array, &p->rowCore, p->rows);
   p->chunkBins = static_cast<uint32_t>(r.number("chunkBins"));
   p->nativeCounts = r.boolean("nativeCounts");
   p->profileShift = static_cast<uint32_t>(r.number("profileShift"));
-  r.array("kind", napi_uint8_array, &p->kind) && r.array("modelPackets", napi_float64_array, &p->modelPackets) &&
-      r.array("modelReverse", napi_float64_array, &p->modelReverse) && r.array("startBin", napi_int32_array, &p->startBin) &&
-      r.array("lastBin", napi_int32_array, &p->lastBin) && r.array("binsPerCoef", napi_int32_array, &p->binsPerCoef) &&
-      r.array("coefBase", napi_int32_array, &p->coefBase) && r.array("coefCount", napi_int32_array, &p->coefCount) &&
-      r.array("coef", napi_float32_array, &p->coef) && r.array("profile", napi_float32_array, &p->profile) &&
-      r.array("lanes", napi_uint32_array, &p->lanes) && r.array("memberSizeOffset", napi_uint32_array, &p->memberSizeOffset) &&
-      r.array("memberSizeBucket", napi_uint8_array, &p->memberSizeBucket) && r.array("memberSizeCum", napi_uint32_array, &p->memberSizeCum);
-  if (!r.error.empty()) return *error = r.error, false;
+  r.typedArray("kind", napi_uint8_array, &p->kind) && r.typedArray("modelPackets", napi_float64_array, &p->modelPackets) &&
+      r.typedArray("modelReverse", napi_float64_array, &p->modelReverse) && r.typedArray("startBin", napi_int32_array, &p->startBin) &&
+      r.typedArray("lastBin", napi_int32_array, &p->lastBin) && r.typedArray("binsPerCoef", napi_int32_array, &p->binsPerCoef) &&
+      r.typedArray("coefBase", napi_int32_array, &p->coefBase) && r.typedArray("coefCount", napi_int32_array, &p->coefCount) &&
+      r.typedArray("coef", napi_float32_array, &p->coef) && r.typedArray("profile", napi_float32_array, &p->profile) &&
+      r.typedArray("lanes", napi_uint32_array, &p->lanes) && r.typedArray("memberSizeOffset", napi_uint32_array, &p->memberSizeOffset) &&
+      r.typedArray("memberSizeBucket", napi_uint8_array, &p->memberSizeBucket) && r.typedArray("memberSizeCum", napi_uint32_array, &p->memberSizeCum);
+  if (!r.ok()) return false;
   *error = p->finish();
   return error->empty();
 }

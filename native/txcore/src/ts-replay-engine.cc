@@ -206,7 +206,7 @@ bool TsReplayEngine::buildBlock(unsigned core, CoreState& cs, const Block& block
   rte_mempool* pool = ctx_.pools->normal;
   if (rte_pktmbuf_alloc_bulk(pool, mbufs, block.frames) != 0) {
     bump(ctx_.stats->build[core].poolStalls);
-    if (!waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(pool, mbufs, block.frames) == 0; })) return false;
+    if (!ctx_.waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(pool, mbufs, block.frames) == 0; })) return false;
   }
   uint32_t f = 0;
   for (uint32_t i = 0; i < block.records; i++) {
@@ -231,7 +231,7 @@ void TsReplayEngine::commitBlock(unsigned core, CoreState& cs, const Block& bloc
   const uint64_t pos = cs.ringPos;
   if (!ring.hasRoom(pos + block.frames)) {
     bump(counters.ringStalls);
-    if (!waitFor(core, [&] { return ring.hasRoom(pos + block.frames); })) return rte_pktmbuf_free_bulk(mbufs, block.frames);
+    if (!ctx_.waitFor(core, [&] { return ring.hasRoom(pos + block.frames); })) return rte_pktmbuf_free_bulk(mbufs, block.frames);
   }
   uint32_t f = 0;
   for (uint32_t i = 0; i < block.records; i++) {

@@ -102,18 +102,8 @@ class TsReplayEngine final : public TxEngine {
     if (dueNs <= 0) return cs.startTsc - std::min<uint64_t>(cs.startTsc, static_cast<uint64_t>(-dueNs) * tscPerNsQ32_ >> 32);
     return cs.startTsc + static_cast<uint64_t>((static_cast<unsigned __int128>(dueNs) * tscPerNsQ32_) >> 32);
   }
-  uint64_t duty(unsigned core, uint64_t now) const { return ctx_.drainDuty(ctx_.run, core, now); }
-  bool stopped() const { return ctx_.stop->load(std::memory_order_relaxed); }
-  template <typename Ready>
-  bool waitFor(unsigned core, Ready&& ready) {
-    Backoff backoff;
-    while (!ready()) {
-      if (stopped()) return false;
-      duty(core, readTsc());
-      backoff.pause();
-    }
-    return true;
-  }
+  uint64_t duty(unsigned core, uint64_t now) const { return ctx_.duty(core, now); }
+  bool stopped() const { return ctx_.stopped(); }
 
   TsReplayConfig config_;
   EngineContext ctx_;

@@ -13,6 +13,7 @@
 
 #include "mbuf-pools.h"
 #include "sequence-ring.h"
+#include "tsc-waiter.h"
 #include "tx-stats.h"
 #include "txcore-failure.h"
 
@@ -41,6 +42,22 @@ struct EngineContext {
   // whose commit made the oldest range ready drains (design.md "who drains").
   void (*commitDuty)(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t nowTsc) = nullptr;
   void* run = nullptr;
+
+  bool stopped() const { return stop->load(std::memory_order_relaxed); }
+  uint64_t duty(unsigned core, uint64_t nowTsc) const { return drainDuty(run, core, nowTsc); }
+  // A core waits until ready() (false: stopped first), doing its drain duty meanwhile and
+  // backing off to yields and short sleeps: a core spinning on a full ring took a CPU the
+  // kernel needed to drain it through net_af_packet on this 2-CPU machine.
+  template <typename Ready>
+  bool waitFor(unsigned core, Ready&& ready) const {
+    Backoff backoff;
+    while (!ready()) {
+      if (stopped()) return false;
+      duty(core, readTsc());
+      backoff.pause();
+    }
+    return true;
+  }
 };
 
 class TxEngine {
