@@ -17,6 +17,8 @@ export interface GeneratePortArgs {
   speed: number | undefined;
   pps: number | undefined;
   topspeed: boolean | undefined;
+  /** Stop after this many packets (the first of the global order). */
+  count: number | undefined;
   tag: boolean;
   json: boolean;
   drain: DrainMode | undefined;
@@ -29,7 +31,7 @@ export interface GeneratePortArgs {
 export async function generateToPort(a: GeneratePortArgs, io: CliIo): Promise<number> {
   const options = parseSynthesisOptions({
     model: a.model, port: parsePortSpec(a.port), durationS: a.durationS, seed: a.seed, cores: a.cores, speed: a.speed, pps: a.pps,
-    topspeed: a.topspeed, tag: a.tag, drain: a.drain, lateUs: a.lateUs,
+    topspeed: a.topspeed, maxPackets: a.count, tag: a.tag, drain: a.drain, lateUs: a.lateUs,
   });
   const runtime = TxRuntime.start({
     hugepages: a.hugepages,

@@ -111,6 +111,20 @@ describe('memoco generate --port (the native synthesis engine)', () => {
     expect(await frames(sent)).toEqual(expected);
   });
 
+  it('--count N sends the first N packets of what -o writes', async () => {
+    const file = join(dir, 'count-file.pcap');
+    const sent = join(dir, 'count-sent.pcap');
+    expect((await run(['generate', model, '-o', file, '--seed', '4', '--duration', '30'])).code).toBe(0);
+    const expected = await frames(file);
+    expect(expected.length).toBeGreaterThan(100);
+    const port = await run(['generate', model, '--port', `net_pcap0,tx_pcap=${sent}`, '--seed', '4', '--duration', '30', '--cores', '2', '--topspeed', '--count', '100', '--json']);
+    expect(port.code, port.stderr).toBe(0);
+    expect(JSON.parse(port.stdout)).toMatchObject({ packets: 100, stopped: false });
+    expect(await frames(sent)).toEqual(expected.slice(0, 100));
+    expect((await run(['generate', model, '-o', join(dir, 'x.pcap'), '--count', '5'])).code).toBe(2);
+    expect((await run(['generate', model, '--port', 'net_null0', '--count', '0'])).code).toBe(2);
+  });
+
   it('prints a human summary and draws progress only on a terminal; paced by --pps', async () => {
     const { code, stdout, stderr } = await run(['generate', model, '--port', 'net_null0', '--pps', '500'], { isTty: true });
     expect(code).toBe(0);

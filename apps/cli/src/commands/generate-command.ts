@@ -7,7 +7,7 @@ import { generateToPort } from './generate-command-port.ts';
 
 const HELP = `Usage: memoco generate <model> -o <out.pcap> [--duration S] [--seed N] [--speed X] [--tag] [--json]
        memoco generate <model> --port SPEC [--duration S] [--seed N] [--cores N]
-                       [--speed X | --pps N | --topspeed] [--tag] [--json]
+                       [--speed X | --pps N | --topspeed] [--count N] [--tag] [--json]
 
 Regenerates traffic from a flow model (memoco train): ONNX inference gives every flow's
 packet counts per time bin, and the expander turns them into packets (times inside the
@@ -31,6 +31,8 @@ Options:
   --pps N              (--port) N packets per second
   --topspeed           (--port) as fast as the port takes them
   --cores N            (--port) generation cores (default 1)
+  --count N            (--port) stop after N packets: the first N of the global order
+                       (the same first N that -o writes); --pps N --count M lasts M / N s
   --tag                end every frame with the 24-byte sequence trailer memoco
                        verify-order --tags checks
   --json               print one JSON object. -o: modelId, packets, bytes, flows, durationS,
@@ -51,6 +53,7 @@ const OPTIONS = {
   pps: { type: 'string' },
   topspeed: { type: 'boolean' },
   cores: { type: 'string' },
+  count: { type: 'string' },
   tag: { type: 'boolean' },
   json: { type: 'boolean' },
   drain: { type: 'string' },
@@ -59,7 +62,7 @@ const OPTIONS = {
   hugepages: { type: 'boolean' },
   'dpdk-log': { type: 'boolean' },
 } as const;
-const PORT_ONLY = ['pps', 'topspeed', 'cores', 'drain', 'late-us', 'memory-mb', 'hugepages', 'dpdk-log'] as const;
+const PORT_ONLY = ['pps', 'topspeed', 'cores', 'count', 'drain', 'late-us', 'memory-mb', 'hugepages', 'dpdk-log'] as const;
 
 type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>['values'];
 
@@ -98,7 +101,7 @@ function toPort(values: Values, modelPath: string, c: Common, io: CliIo): Promis
   return generateToPort(
     {
       model: readFlowModelFile(modelPath), port: values.port!, ...c, cores: num('cores', values.cores, true), pps: num('pps', values.pps),
-      topspeed: values.topspeed, tag: values.tag ?? false, json: values.json ?? false, drain: values.drain as DrainMode | undefined,
+      topspeed: values.topspeed, count: numberOption('generate', 'count', values.count, { integer: true, min: 1 }), tag: values.tag ?? false, json: values.json ?? false, drain: values.drain as DrainMode | undefined,
       lateUs: num('late-us', values['late-us']), memoryMb: num('memory-mb', values['memory-mb'], true), hugepages: values.hugepages ?? false,
       dpdkLog: values['dpdk-log'] ?? false,
     },
