@@ -24,7 +24,7 @@ import {
   type RunHostResult,
   type RunProgress,
 } from '@memoco/protocol';
-import { connectNats, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
+import { connectNatsAs, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
 import type { AgentGateway, AssignmentHandler, CancelHandler } from './agent-gateway.ts';
 
 const NS_PER_MS = 1_000_000;
@@ -62,21 +62,16 @@ export class NatsAgentGateway implements AgentGateway {
   ) {}
 
   static async open(options: NatsAgentGatewayOptions): Promise<NatsAgentGateway> {
-    let link: Awaited<ReturnType<typeof connectNats>>;
-    try {
-      // Reconnect fast and try the servers in the order given (an agent prefers its own node);
-      // the engine keeps sending while NATS is away, only reports wait (issue 6).
-      link = await connectNats({
-        ...options.connect,
-        reconnectTimeWaitMs: 250,
-        noRandomize: true,
-        onStatus: (change, server) => options.log(change === 'disconnect'
-          ? `NATS disconnected (${server ?? 'server'}); the engine keeps sending, reports wait`
-          : `NATS reconnected to ${server ?? 'a server'}`),
-      }, Date.now);
-    } catch (error) {
-      throw new MemocoError('AGENT_ERR_NATS', `cannot connect to NATS at ${options.connect.servers.join(',')}: ${(error as Error).message}`, { status: 503 }, { cause: error });
-    }
+    // Reconnect fast and try the servers in the order given (an agent prefers its own node);
+    // the engine keeps sending while NATS is away, only reports wait (issue 6).
+    const link = await connectNatsAs('AGENT_ERR_NATS', {
+      ...options.connect,
+      reconnectTimeWaitMs: 250,
+      noRandomize: true,
+      onStatus: (change, server) => options.log(change === 'disconnect'
+        ? `NATS disconnected (${server ?? 'server'}); the engine keeps sending, reports wait`
+        : `NATS reconnected to ${server ?? 'a server'}`),
+    }, Date.now);
     const { nc } = link;
     try {
       const jsm = await jetstreamManager(nc);

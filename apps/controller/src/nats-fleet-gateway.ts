@@ -20,7 +20,7 @@ import {
   type RunAssignment,
   type RunCancel,
 } from '@memoco/protocol';
-import { connectNats, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
+import { connectNatsAs, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
 import type { FleetGateway, FleetReport, HostView, ReportHandler } from './fleet-gateway.ts';
 import { HostRegistryWatcher } from './host-registry-watcher.ts';
 import { ensureFleetResources, type FleetResources } from './nats-resource-setup.ts';
@@ -58,13 +58,7 @@ export class NatsFleetGateway implements FleetGateway {
   ) {}
 
   static async open(options: NatsFleetGatewayOptions): Promise<NatsFleetGateway> {
-    let connection: Awaited<ReturnType<typeof connectNats>>;
-    try {
-      connection = await connectNats(options.connect, options.nowMs);
-    } catch (error) {
-      throw new MemocoError('CONTROLLER_ERR_NATS', `cannot connect to NATS at ${options.connect.servers.join(',')}: ${(error as Error).message}`, { status: 503 }, { cause: error });
-    }
-    const { nc, tracker } = connection;
+    const { nc, tracker } = await connectNatsAs('CONTROLLER_ERR_NATS', options.connect, options.nowMs);
     try {
       const resources = await ensureFleetResources(nc, natsResourceSpecs(options.resources));
       const registry = new HostRegistryWatcher(resources.hosts, { restartDelayMs: RETRY_DELAY_MS, stallMs: options.registryStallMs ?? 2000, onProblem: options.log });

@@ -17,7 +17,7 @@ import {
   type ModelAnnouncement,
   type NatsResourceOptions,
 } from '@memoco/protocol';
-import { connectNats, ensureObjectStore, ensureStream, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
+import { connectNatsAs, ensureObjectStore, ensureStream, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
 import type { ModelContent, ModelStore, PublishResult, StoredModel } from './model-store.ts';
 import { announcementMetadata, announcementOf, digestToHex } from './model-object-meta.ts';
 
@@ -45,13 +45,7 @@ export class NatsModelStore implements ModelStore {
   ) {}
 
   static async open(options: NatsModelStoreOptions): Promise<NatsModelStore> {
-    let connection: Awaited<ReturnType<typeof connectNats>>;
-    try {
-      connection = await connectNats(options.connect, Date.now);
-    } catch (error) {
-      throw natsError(`cannot connect to NATS at ${options.connect.servers.join(',')}`, error);
-    }
-    const { nc, tracker } = connection;
+    const { nc, tracker } = await connectNatsAs('TRAINER_ERR_NATS', options.connect, Date.now);
     try {
       const specs = natsResourceSpecs(options.resources);
       const jsm = await jetstreamManager(nc);

@@ -2,7 +2,7 @@ export { installBearerAuth } from './bearer-auth.ts';
 export type { BearerAuthOptions } from './bearer-auth.ts';
 export { UNREAD_BODY_LINGER_MS, errorBody, installErrorHandlers, releaseUnreadBody, statusOfCode, statusOfError } from './http-error-handler.ts';
 export type { ErrorBody, ErrorHandlerOptions } from './http-error-handler.ts';
-export { connectNats } from './nats-connection.ts';
+export { connectNats, connectNatsAs } from './nats-connection.ts';
 export type { ConnectionTracker, NatsConnectOptions } from './nats-connection.ts';
 export { ensureObjectStore, ensureStream } from './jetstream-resources.ts';
 export { LOOPBACK_HOST, MIN_API_TOKEN_LENGTH, checkListenSecurity, readServiceSettings } from './service-settings.ts';

@@ -5,6 +5,7 @@
  * hosts for an outage of NATS itself.
  */
 import { connect, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { MemocoError } from '@memoco/protocol';
 
 export interface NatsConnectOptions {
   servers: string[];
@@ -29,7 +30,21 @@ export interface ConnectionTracker {
   readonly connectedSinceMs: number;
 }
 
-export async function connectNats(options: NatsConnectOptions, nowMs: () => number): Promise<{ nc: NatsConnection; tracker: ConnectionTracker }> {
+export interface NatsLink {
+  nc: NatsConnection;
+  tracker: ConnectionTracker;
+}
+
+/** connectNats, a failure to connect thrown as the service's `code` (503) naming the servers. */
+export async function connectNatsAs(code: string, options: NatsConnectOptions, nowMs: () => number): Promise<NatsLink> {
+  try {
+    return await connectNats(options, nowMs);
+  } catch (error) {
+    throw new MemocoError(code, `cannot connect to NATS at ${options.servers.join(',')}: ${(error as Error).message}`, { status: 503 }, { cause: error });
+  }
+}
+
+export async function connectNats(options: NatsConnectOptions, nowMs: () => number): Promise<NatsLink> {
   const nc = await connect({
     servers: options.servers,
     name: options.name,
