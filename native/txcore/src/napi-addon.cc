@@ -9,39 +9,13 @@
 #include "eal-runtime.h"
 #include "exact-replay-engine.h"
 #include "napi-config.h"
+#include "napi-run-worker.h"
 #include "ts-replay-napi-config.h"
 #include "napi-synthesis.h"
 #include "tx-run.h"
 
 namespace txcore {
 namespace {
-
-Napi::Object errorResult(Napi::Env env, const TxFailure& failure) {
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("error", failureValue(env, failure));
-  return out;
-}
-
-// The IO side of a run on a libuv worker thread; settles the run's promise on the JS thread.
-class RunWorker : public Napi::AsyncWorker {
- public:
-  RunWorker(Napi::Env env, std::shared_ptr<TxRun> run)
-      : Napi::AsyncWorker(env, "memoco-txcore-run"), run_(std::move(run)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  void Execute() override { run_->execute(); }
-  void OnOK() override {
-    run_->finish();
-    Napi::Env env = Env();
-    Napi::Object result = snapshotValue(env, run_->snapshot());
-    result.Set("failure", failureValue(env, run_->failure()));
-    result.Set("stopped", run_->stopped());
-    deferred_.Resolve(result);
-  }
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- private:
-  std::shared_ptr<TxRun> run_;
-  Napi::Promise::Deferred deferred_;
-};
 
 class NativeRun : public Napi::ObjectWrap<NativeRun> {
  public:
@@ -52,7 +26,7 @@ class NativeRun : public Napi::ObjectWrap<NativeRun> {
   }
   explicit NativeRun(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeRun>(info) {
     run_ = *info[0].As<Napi::External<std::shared_ptr<TxRun>>>().Data();
-    RunWorker* worker = new RunWorker(info.Env(), run_);  // deletes itself after OnOK
+    RunWorker* worker = new RunWorker(info.Env(), run_, "memoco-txcore-run");  // deletes itself after OnOK
     promise_ = Napi::Persistent(worker->promise().As<Napi::Object>());
     worker->Queue();
   }

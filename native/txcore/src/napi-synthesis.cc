@@ -5,6 +5,7 @@
 
 #include "model-synthesis-engine.h"
 #include "napi-config.h"
+#include "napi-run-worker.h"
 #include "synth-chunk-queue.h"
 #include "synth-plan.h"
 #include "synth-planner.h"
@@ -12,12 +13,6 @@
 
 namespace txcore {
 namespace {
-
-Napi::Object errorResult(Napi::Env env, const TxFailure& failure) {
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("error", failureValue(env, failure));
-  return out;
-}
 
 bool readRun(const Napi::Object& in, RunConfig* run, SynthesisConfig* synth, std::string* error) {
   error->clear();  // the caller's text is for arguments that are not objects
@@ -79,31 +74,6 @@ bool readPlan(const Napi::Object& in, SynthPlan* p, std::string* error) {
   return error->empty();
 }
 
-// The run's IO side on a libuv worker thread (as napi-addon.cc's RunWorker).
-class SynthesisWorker : public Napi::AsyncWorker {
- public:
-  SynthesisWorker(Napi::Env env, std::shared_ptr<TxRun> run, std::shared_ptr<SynthChunkQueue> queue)
-      : Napi::AsyncWorker(env, "memoco-txcore-synthesis"), run_(std::move(run)), queue_(std::move(queue)), deferred_(Napi::Promise::Deferred::New(env)) {}
-  void Execute() override {
-    run_->execute();
-    queue_->close();
-  }
-  void OnOK() override {
-    run_->finish();
-    Napi::Env env = Env();
-    Napi::Object result = snapshotValue(env, run_->snapshot());
-    result.Set("failure", failureValue(env, run_->failure()));
-    result.Set("stopped", run_->stopped());
-    deferred_.Resolve(result);
-  }
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
- private:
-  std::shared_ptr<TxRun> run_;
-  std::shared_ptr<SynthChunkQueue> queue_;
-  Napi::Promise::Deferred deferred_;
-};
-
 // Waits (on a libuv worker) until the chunk queue has room or the run is over.
 class RoomWorker : public Napi::AsyncWorker {
  public:
@@ -140,7 +110,8 @@ class NativeSynthesisRun : public Napi::ObjectWrap<NativeSynthesisRun> {
     queue_ = handles->queue;
     plan_ = handles->plan;
     planner_ = std::make_unique<SynthPlanner>(*plan_);
-    SynthesisWorker* worker = new SynthesisWorker(info.Env(), run_, queue_);  // deletes itself after OnOK
+    // The input queue closes when the IO side returns, so a pump waiting for room ends too.
+    RunWorker* worker = new RunWorker(info.Env(), run_, "memoco-txcore-synthesis", [queue = queue_] { queue->close(); });  // deletes itself after OnOK
     promise_ = Napi::Persistent(worker->promise().As<Napi::Object>());
     worker->Queue();
   }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemocoError } from '@memoco/protocol';
+import type { FlowModelTables, PlanTemplates } from '@memoco/flow-model';
 
 /** A native failure as the addon returns it (txcore-failure.h). */
 export interface NativeFailure {
@@ -139,8 +140,14 @@ export interface NativeSynthesisConfig {
   pacingValue: number;
 }
 
-/** The regeneration plan as startSynthesis copies it (synthesis-plan.ts builds it). */
-export interface NativeSynthesisPlan {
+/**
+ * The regeneration plan as startSynthesis copies it (synthesis-plan.ts builds it): the
+ * plan's templates, each row's instance, and for count planning (synth-planner.h,
+ * PlanBuilder's native twin) the model's own count and class tables.
+ */
+export interface NativeSynthesisPlan
+  extends Omit<PlanTemplates, 'count'>,
+    Pick<FlowModelTables, 'kind' | 'startBin' | 'lastBin' | 'binsPerCoef' | 'coefBase' | 'coefCount' | 'coef' | 'profile' | 'memberSizeOffset' | 'memberSizeBucket'> {
   seed: number;
   binNs: number;
   windowBins: number;
@@ -149,25 +156,6 @@ export interface NativeSynthesisPlan {
   tag: boolean;
   cores: number;
   rows: number;
-  ipVersion: Uint8Array;
-  proto: Uint8Array;
-  headerOffset: Uint32Array;
-  headerBytes: Uint8Array;
-  l3Offset: Uint16Array;
-  l4Offset: Uint16Array;
-  firstFlags: Uint8Array;
-  lastFlags: Uint8Array;
-  sizeOffset: Uint32Array;
-  sizeLo: Uint16Array;
-  sizeSpan: Uint16Array;
-  sizeCum: Uint32Array;
-  flagOffset: Uint32Array;
-  flagValue: Uint8Array;
-  flagCum: Uint32Array;
-  gapOffset: Uint32Array;
-  gapLo: Float64Array;
-  gapSpan: Float64Array;
-  gapCum: Uint32Array;
   rowTemplate: Uint32Array;
   rowVariant: Uint32Array;
   rowPackets: Float64Array;
@@ -176,25 +164,16 @@ export interface NativeSynthesisPlan {
   rowEndNs: Float64Array;
   /** Generation core of each row, 0xffff for rows this host does not send. */
   rowCore: Uint16Array;
-  // Count planning (synth-planner.h, PlanBuilder's native twin): the model's own tables.
   chunkBins: number;
   /** Evaluate the count graph natively (the model file is the standard graph); else pushCounts brings onnxruntime's output. */
   nativeCounts: boolean;
   profileShift: number;
-  kind: Uint8Array;
+  /** The model's packets and reverse packets per window of each row. */
   modelPackets: Float64Array;
   modelReverse: Float64Array;
-  startBin: Int32Array;
-  lastBin: Int32Array;
-  binsPerCoef: Int32Array;
-  coefBase: Int32Array;
-  coefCount: Int32Array;
-  coef: Float32Array;
-  profile: Float32Array;
   /** Lanes of each class row (max(1, round(concurrency))); 0 for flows. */
   lanes: Uint32Array;
-  memberSizeOffset: Uint32Array;
-  memberSizeBucket: Uint8Array;
+  /** Running totals of memberSizeWeight within each class's list. */
   memberSizeCum: Uint32Array;
 }
 

@@ -64,8 +64,7 @@ function planningTables(model: FlowModel, options: SynthesisOptions, nativeCount
 }
 
 export function nativeSynthesisPlan(plan: RegenerationPlan, options: SynthesisOptions, nativeCounts: boolean): NativeSynthesisPlan {
-  const t = plan.templates;
-  const rows = t.count;
+  const { count: rows, ...templates } = plan.templates;
   const i = plan.instances;
   return {
     seed: plan.seed,
@@ -76,25 +75,7 @@ export function nativeSynthesisPlan(plan: RegenerationPlan, options: SynthesisOp
     tag: options.tag,
     cores: options.cores,
     rows,
-    ipVersion: t.ipVersion,
-    proto: t.proto,
-    headerOffset: t.headerOffset,
-    headerBytes: t.headerBytes,
-    l3Offset: t.l3Offset,
-    l4Offset: t.l4Offset,
-    firstFlags: t.firstFlags,
-    lastFlags: t.lastFlags,
-    sizeOffset: t.sizeOffset,
-    sizeLo: t.sizeLo,
-    sizeSpan: t.sizeSpan,
-    sizeCum: t.sizeCum,
-    flagOffset: t.flagOffset,
-    flagValue: t.flagValue,
-    flagCum: t.flagCum,
-    gapOffset: t.gapOffset,
-    gapLo: t.gapLo,
-    gapSpan: t.gapSpan,
-    gapCum: t.gapCum,
+    ...templates,
     rowTemplate: i.template.subarray(0, rows),
     rowVariant: i.variant.subarray(0, rows),
     rowPackets: i.packets.subarray(0, rows),
