@@ -11,16 +11,12 @@ import {
   checkListenSecurity,
   checkNatsSettings,
   readServiceSettings,
+  type HttpListenSettings,
   type NatsSettings,
   type SettingSpec,
 } from '@memoco/service-kit';
 
-export interface ControllerConfig extends NatsSettings {
-  /** Address to listen on; loopback unless told otherwise (issue 6, "Security"). */
-  listenHost: string;
-  port: number;
-  /** Bearer token the HTTP API requires; undefined: no auth (refused off loopback). */
-  apiToken: string | undefined;
+export interface ControllerConfig extends NatsSettings, HttpListenSettings {
   /** PostgreSQL URL; when absent the run history is an embedded PGlite store in dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;

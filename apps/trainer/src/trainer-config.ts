@@ -11,16 +11,12 @@ import {
   checkListenSecurity,
   checkNatsSettings,
   readServiceSettings,
+  type HttpListenSettings,
   type NatsSettings,
   type SettingSpec,
 } from '@memoco/service-kit';
 
-export interface TrainerConfig extends NatsSettings {
-  /** Address to listen on; loopback unless told otherwise (issue 6, "Security"). */
-  listenHost: string;
-  port: number;
-  /** Bearer token the HTTP API requires; undefined: no auth (refused off loopback). */
-  apiToken: string | undefined;
+export interface TrainerConfig extends NatsSettings, HttpListenSettings {
   /** Largest upload accepted, bytes: a larger Content-Length is refused, a longer body stopped. */
   maxUploadBytes: number;
   /** Uploads trained at once; one more is refused with 503 (each holds a CPU while it trains). */

@@ -6,7 +6,7 @@ export { connectNats, connectNatsAs } from './nats-connection.ts';
 export type { ConnectionTracker, NatsConnectOptions } from './nats-connection.ts';
 export { ensureObjectStore, ensureStream } from './jetstream-resources.ts';
 export { LOOPBACK_HOST, MIN_API_TOKEN_LENGTH, checkListenSecurity, readServiceSettings } from './service-settings.ts';
-export type { ConfigErrorFactory, ReadSettingsResult, SettingKind, SettingSpec } from './service-settings.ts';
+export type { ConfigErrorFactory, HttpListenSettings, ReadSettingsResult, SettingKind, SettingSpec } from './service-settings.ts';
 export { DEFAULT_NATS_SETTINGS, NATS_SETTING_SPECS, checkNatsSettings, natsConnectOptionsFrom } from './nats-settings.ts';
 export type { NatsSettings } from './nats-settings.ts';
 export { runServiceProcess } from './service-process.ts';

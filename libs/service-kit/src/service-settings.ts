@@ -78,6 +78,15 @@ export function readServiceSettings<C extends object>(
   return { config: config as C, flags: new Set(Object.keys(args)) as unknown as ReadonlySet<keyof C> };
 }
 
+/** Where an HTTP service listens and the token it requires (controller, trainer). */
+export interface HttpListenSettings {
+  /** Address to listen on; loopback unless told otherwise (issue 6, "Security"). */
+  listenHost: string;
+  port: number;
+  /** Bearer token the HTTP API requires; undefined: no auth (refused off loopback). */
+  apiToken: string | undefined;
+}
+
 /** Anything but loopback needs a token; a token is at least 16 characters. */
 export function checkListenSecurity(listenHost: string, apiToken: string | undefined, configError: ConfigErrorFactory): void {
   if (apiToken === undefined && !LOOPBACK_HOST.test(listenHost)) {
