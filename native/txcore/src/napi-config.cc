@@ -32,6 +32,8 @@ bool readRunConfig(const Napi::Object& in, RunConfig* run, ExactReplayConfig* re
   replay->stream.path = r.string("tracePath");
   replay->stream.bufferBytes = static_cast<size_t>(r.number("bufferBytes"));
   replay->stream.loops = static_cast<unsigned>(r.number("loops"));
+  const double maxPackets = r.number("maxPackets");
+  replay->stream.maxPackets = maxPackets > 0 ? static_cast<uint64_t>(maxPackets) : UINT64_MAX;  // 0: no limit
   replay->stream.tag = r.boolean("tag");
   replay->leadUs = static_cast<uint32_t>(r.number("leadUs"));
   std::string mode = r.string("pacingMode");

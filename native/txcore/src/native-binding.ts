@@ -69,6 +69,8 @@ export interface NativeReplayConfig {
   tracePath: string;
   bufferBytes: number;
   loops: number;
+  /** 0: no limit. */
+  maxPackets: number;
   tag: boolean;
   leadUs: number;
   pacingMode: 'topspeed' | 'speed' | 'pps' | 'mbps';

@@ -35,6 +35,8 @@ export interface ReplayOptions {
   pacing: Pacing;
   /** Times through the trace, timeline continued; 0 repeats until stopped. */
   loops: number;
+  /** End after this many packets (across loops), the first of the trace's order; undefined: all. */
+  maxPackets: number | undefined;
   /** Write the sequence trailer (tag-format.ts) into every packet. */
   tag: boolean;
   /** Size of EACH of the two trace buffers. */
@@ -66,6 +68,7 @@ export const DEFAULT_REPLAY_OPTIONS = {
   order: ORDER_MODES.GLOBAL as OrderMode,
   pacing: { mode: 'speed', multiplier: 1 } as Pacing,
   loops: 1,
+  maxPackets: undefined,
   tag: false,
   bufferMb: 64,
   drain: DRAIN_MODES.FLUSH as DrainMode,
@@ -124,6 +127,7 @@ export function parseReplayOptions(input: ReplayOptionsInput): ReplayOptions {
     order,
     pacing: parsePacing(input),
     loops: integerIn('--loop', input.loops ?? d.loops, 0, 2 ** 31),
+    maxPackets: input.maxPackets === undefined ? undefined : integerIn('--count', input.maxPackets, 1, Number.MAX_SAFE_INTEGER),
     tag: input.tag ?? d.tag,
     bufferMb: integerIn('--buffer-mb', input.bufferMb ?? d.bufferMb, 1, 4096),
     drain,

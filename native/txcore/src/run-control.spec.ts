@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '@memoco/testbed';
 import { TxRuntime, type ReplayOptionsInput } from './index.ts';
 import { udpFrame, writePcap } from './test-support/craft-pcap.ts';
 import { frameDigests } from './test-support/frame-digests.ts';
@@ -106,4 +107,27 @@ describe.skipIf(!EXAMPLE || !TLS || !WIKIPEDIA)(`run control ${EXAMPLE ? '' : CO
       expect(result.late).toBeLessThanOrEqual(result.packets);
     });
   }
+});
+
+describe('a packet limit (--count)', () => {
+  const FIXTURE = join(repoRoot(), 'libs', 'pcap', 'fixtures', 'zeek__wikipedia.pcap');
+
+  it('ends the replay after exactly the first N packets, across loops and cores', async () => {
+    const source = (await frameDigests(FIXTURE)).digests;
+    for (const [maxPackets, cores] of [[1, 1], [source.length + 5, 2], [2 * source.length, 2]] as const) {
+      const { out, run } = start(FIXTURE, { topspeed: true, loops: 3, cores, maxPackets });
+      const result = await run.done();
+      expect(result, `maxPackets ${maxPackets}`).toMatchObject({ packets: maxPackets, stopped: false, mbufsOutstanding: 0 });
+      const looped = Array.from({ length: maxPackets }, (_, i) => source[i % source.length]);
+      expect((await frameDigests(out)).digests).toEqual(looped);
+    }
+  });
+
+  it('a limit past the trace changes nothing; 0 is refused', async () => {
+    const source = (await frameDigests(FIXTURE)).digests;
+    const { out, run } = start(FIXTURE, { topspeed: true, maxPackets: source.length + 100 });
+    expect((await run.done()).packets).toBe(source.length);
+    expect((await frameDigests(out)).digests).toEqual(source);
+    expect(() => runtime.startReplay({ trace: FIXTURE, port: 'net_null0', maxPackets: 0 })).toThrow(expect.objectContaining({ code: 'TXCORE_ERR_BAD_OPTION' }));
+  });
 });

@@ -202,12 +202,14 @@ bool TraceStreamer::restartLoop() {
   return true;
 }
 
-// Parses records from `*pos`; false on a corrupt record (failure_ set). `needMore` is set
-// when the bytes ran out (as opposed to the descriptor array filling up).
+// Parses records from `*pos`; false on a corrupt record (failure_ set) or at the packet
+// limit (no failure: the stream just ends). `needMore` is set when the bytes ran out (as
+// opposed to the descriptor array filling up).
 bool TraceStreamer::parseInto(TraceBuffer& b, size_t used, size_t* pos, bool* needMore) {
   std::string why;
   TraceRecord rec;
   while (b.count < b.descCapacity) {
+    if (seq_ >= config_.maxPackets) return false;
     size_t consumed = 0;
     ParseResult r = parser_.next(b.bytes + *pos, used - *pos, &consumed, &rec, &why);
     if (r == ParseResult::kNeedMore) {

@@ -54,6 +54,7 @@ struct StreamConfig {
   size_t bufferBytes = 64u << 20;
   unsigned cores = 1;
   unsigned loops = 1;
+  uint64_t maxPackets = UINT64_MAX;  // the stream ends after this many packets (across loops)
   bool tag = false;
   PacingConfig pacing;
 };

@@ -105,6 +105,7 @@ export function nativeConfig(o: ReplayOptions): NativeReplayConfig {
     tracePath: o.trace,
     bufferBytes: o.bufferMb * 1024 * 1024,
     loops: o.loops,
+    maxPackets: o.maxPackets ?? 0,
     tag: o.tag,
     leadUs: o.leadUs,
     pacingMode: p.mode,

@@ -41,6 +41,13 @@ describe.skipIf(!TLS)(`memoco replay ${TLS ? '' : SKIP}`, () => {
     expect(readFileSync(out).length).toBeGreaterThan(7451 * 16);
   });
 
+  it('--count N stops after N packets, across loops', async () => {
+    const { code, stdout } = await replay([TLS!, '--port', 'net_null0', '--topspeed', '--loop', '2', '--count', '10000', '--json', '--buffer-mb', '4']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ packets: 10000, stopped: false });
+    expect((await replay([TLS!, '--port', 'net_null0', '--count', '0'])).code).toBe(2);
+  });
+
   it('prints a human summary and draws a progress line only on a terminal', async () => {
     const { code, stdout, stderr } = await replay([TLS!, '--port', 'net_null0', '--pps', '15000', '--buffer-mb', '4'], { isTty: true });
     expect(code).toBe(0);

@@ -6,7 +6,7 @@ import type { CliCommand } from '../cli-command.ts';
 const NAME = 'replay';
 
 const HELP = `Usage: memoco replay <trace> --port SPEC [--cores N] [--speed X | --pps N | --mbps N | --topspeed]
-                     [--loop N] [--tag] [--json]
+                     [--loop N] [--count N] [--tag] [--json]
 
 Replays a pcap/pcapng trace exactly (every packet, byte for byte, in trace order) through
 a DPDK port, on N generation cores that keep ONE global order (the MEMOCO sequence
@@ -23,6 +23,7 @@ ring), streaming the trace through two fixed buffers: memory does not grow with 
   --mbps N         N Mbit/s of frame bytes
   --topspeed       as fast as the port takes them
   --loop N         replay N times, the timeline continuing across loops; 0 = until Ctrl-C
+  --count N        stop after N packets (across loops), as tcpreplay --limit does
   --tag            write the 24-byte sequence trailer into every packet (memoco verify-order --tags)
   --json           print one JSON object at the end
 
@@ -48,7 +49,7 @@ export const replayCommand: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(NAME, args, {
       port: { type: 'string' }, cores: { type: 'string' }, order: { type: 'string' }, speed: { type: 'string' }, pps: { type: 'string' },
-      mbps: { type: 'string' }, topspeed: { type: 'boolean' }, loop: { type: 'string' }, tag: { type: 'boolean' },
+      mbps: { type: 'string' }, topspeed: { type: 'boolean' }, loop: { type: 'string' }, count: { type: 'string' }, tag: { type: 'boolean' },
       json: { type: 'boolean' }, 'buffer-mb': { type: 'string' }, drain: { type: 'string' }, 'late-us': { type: 'string' },
       'memory-mb': { type: 'string' }, hugepages: { type: 'boolean' }, 'dpdk-log': { type: 'boolean' },
     });
@@ -58,7 +59,7 @@ export const replayCommand: CliCommand = {
     const options = parseReplayOptions({
       trace, port: parsePortSpec(values.port), cores: num('cores', values.cores, true), speed: num('speed', values.speed),
       pps: num('pps', values.pps), mbps: num('mbps', values.mbps), topspeed: values.topspeed, loops: num('loop', values.loop, true),
-      tag: values.tag, bufferMb: num('buffer-mb', values['buffer-mb'], true), drain: values.drain as DrainMode | undefined,
+      maxPackets: numberOption(NAME, 'count', values.count, { integer: true, min: 1 }), tag: values.tag, bufferMb: num('buffer-mb', values['buffer-mb'], true), drain: values.drain as DrainMode | undefined,
       lateUs: num('late-us', values['late-us']), order: values.order as OrderMode | undefined,
     });
     const runtime = TxRuntime.start({
