@@ -25,12 +25,8 @@ import { makeTempDir, median, peakRssOf, repoRoot, runAnchor } from '@memoco/tes
 import { SYNTHESIS_TEST_SOURCES } from '../native/txcore/src/test-support/synthesis-test-sources.ts';
 import { defaultChunkBins } from '../native/txcore/src/synthesis-options.ts';
 import { writeSynthesisDump } from '../native/txcore/src/test-support/synthesis-dump.ts';
+import { benchLog, parseRunArgs, round, type BenchArgs } from './bench-args.ts';
 import { writeUdpPcap } from './tx-udp-pcap.ts';
-
-interface BenchArgs {
-  quick: boolean;
-  runs: number;
-}
 
 interface GenerateJson {
   packets: number;
@@ -45,16 +41,7 @@ interface GenerateJson {
 const ROOT = repoRoot();
 const CLI = join(ROOT, 'apps', 'cli', 'bin', 'memoco.mjs');
 const SAMPLE = join(ROOT, 'samples', 'pcpp__tls2.pcap');
-const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
-const say = (text: string) => process.stderr.write(`generate bench: ${text}\n`);
-
-function parseArgs(args: string[]): BenchArgs {
-  const quick = args.includes('--quick');
-  const at = args.indexOf('--runs');
-  const runs = at >= 0 ? Number(args[at + 1]) : quick ? 1 : 3;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  return { quick, runs };
-}
+const say = benchLog('generate');
 
 /** One `memoco generate ... --port ... --json` in its own process; its figures and peak RSS. */
 async function generate(model: string, extra: string[]): Promise<GenerateJson & { gnuTimeRssMb: number }> {
@@ -163,7 +150,7 @@ async function peakRss(models: { udp: string; classes: string }, args: BenchArgs
 }
 
 export async function runBench(args: string[]): Promise<object> {
-  const parsed = parseArgs(args);
+  const parsed = parseRunArgs(args);
   const temp = makeTempDir('generate-bench');
   try {
     const trace = join(temp.path, 'udp64.pcap');

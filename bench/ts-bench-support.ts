@@ -8,6 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { peakRssOf, repoRoot, runCommand } from '@memoco/testbed';
 import { parseTsSynthOptions, synthesizeArchive, type TsSynthOptionsInput } from '@memoco/tsarchive';
+import { benchLog, parseRunArgs, round, type BenchArgs } from './bench-args.ts';
 
 export interface TsReplayJson {
   records: number;
@@ -22,26 +23,20 @@ export interface TsReplayJson {
   peakRssMb: number;
 }
 
-export interface BenchArgs {
-  quick: boolean;
-  runs: number;
+export interface TsBenchArgs extends BenchArgs {
   only?: string;
 }
 
 const CLI = join(repoRoot(), 'apps', 'cli', 'bin', 'memoco.mjs');
-export const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
-export const say = (text: string) => process.stderr.write(`ts bench: ${text}\n`);
+export { round };
+export const say = benchLog('ts');
 export const load = () => round(loadavg()[0]!, 2);
 /** The CPU a single TX thread is pinned to (ts-thread-placement.h: the last one). */
 export const TX_CPU = availableParallelism() - 1;
 
-export function parseBenchArgs(args: string[]): BenchArgs {
-  const quick = args.includes('--quick');
-  const at = args.indexOf('--runs');
-  const runs = at >= 0 ? Number(args[at + 1]) : quick ? 1 : 3;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+export function parseBenchArgs(args: string[]): TsBenchArgs {
   const only = args.indexOf('--only');
-  return { quick, runs, only: only >= 0 ? args[only + 1] : undefined };
+  return { ...parseRunArgs(args), only: only >= 0 ? args[only + 1] : undefined };
 }
 
 /** One `memoco ts replay <archive> --port net_null0 --json <extra>` in its own process. */

@@ -13,7 +13,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, median, runAnchor } from '@memoco/testbed';
-import { load, parseBenchArgs, round, say, synth, tsReplay, type BenchArgs } from './ts-bench-support.ts';
+import { load, parseBenchArgs, round, say, synth, tsReplay, type TsBenchArgs } from './ts-bench-support.ts';
 import { realData } from './ts-real-data-runs.ts';
 import { tableII } from './ts-table2-rows.ts';
 
@@ -22,7 +22,7 @@ const SIZES = [4, 28, 70, 512, 1472];
 /** ~300 MB of archive per size, 200k..4M records. */
 const recordsFor = (dataBytes: number, quick: boolean) => Math.round(Math.min(4e6, Math.max(2e5, 3e8 / (30 + dataBytes))) / (quick ? 4 : 1));
 
-async function tightLoop(temp: string, args: BenchArgs) {
+async function tightLoop(temp: string, args: TsBenchArgs) {
   const sizes = [];
   for (const dataBytes of SIZES) {
     const archive = await synth(join(temp, 'tight.tsa'), { records: recordsFor(dataBytes, args.quick), dataBytes });
@@ -46,7 +46,7 @@ async function tightLoop(temp: string, args: BenchArgs) {
   return { port: 'net_null0', mode: '--tight-loop-ns 0', sizes, note: 'testpmd txonly builds nothing per packet (one template mbuf); memoco copies each record out of the archive buffer into a fresh frame and checksums it' };
 }
 
-async function peakRss(temp: string, args: BenchArgs) {
+async function peakRss(temp: string, args: TsBenchArgs) {
   const small = args.quick ? 200_000 : 1_000_000;
   const out: number[] = [];
   for (const records of [small, small * 10]) {

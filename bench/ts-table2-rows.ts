@@ -10,7 +10,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from '@memoco/testbed';
-import { load, round, say, spinProbe, synth, tsReplay, type BenchArgs } from './ts-bench-support.ts';
+import { load, round, say, spinProbe, synth, tsReplay, type TsBenchArgs } from './ts-bench-support.ts';
 
 interface Table2File {
   name: string;
@@ -30,7 +30,7 @@ export const TABLE_II: readonly Table2File[] = [
   { name: '5M x 2 devices, 2/us, 2.5 s', records: 5_000_000, devices: 2, intervalNs: 500, seconds: 2.5, paper: { 0: 12_000, 10: 732, 20: 104, 25: 0 } },
 ];
 
-async function row(file: Table2File, archive: string, priority: string, args: BenchArgs, probe: Awaited<ReturnType<typeof spinProbe>>) {
+async function row(file: Table2File, archive: string, priority: string, args: TsBenchArgs, probe: Awaited<ReturnType<typeof spinProbe>>) {
   const drifts = Object.keys(file.paper).map(Number);
   const out = [];
   for (const drift of drifts) {
@@ -53,7 +53,7 @@ async function row(file: Table2File, archive: string, priority: string, args: Be
 }
 
 /** Every Table II row with the default priority (auto: SCHED_FIFO here), row 1 also with nice -20. */
-export async function tableII(temp: string, args: BenchArgs) {
+export async function tableII(temp: string, args: TsBenchArgs) {
   const probe = await spinProbe(temp);
   const files = args.quick ? TABLE_II.slice(0, 1) : TABLE_II;
   const rows = [];

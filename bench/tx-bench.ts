@@ -13,12 +13,8 @@
  */
 import { join } from 'node:path';
 import { createVethPair, makeTempDir, median, peakRssOf, repoRoot, runAnchor, runCommand } from '@memoco/testbed';
+import { benchLog, parseRunArgs, round, type BenchArgs } from './bench-args.ts';
 import { writeUdpPcap } from './tx-udp-pcap.ts';
-
-interface BenchArgs {
-  quick: boolean;
-  runs: number;
-}
 
 interface ReplayJson {
   packets: number;
@@ -31,16 +27,7 @@ interface ReplayJson {
 }
 
 const CLI = join(repoRoot(), 'apps', 'cli', 'bin', 'memoco.mjs');
-const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
-const say = (text: string) => process.stderr.write(`tx bench: ${text}\n`);
-
-function parseArgs(args: string[]): BenchArgs {
-  const quick = args.includes('--quick');
-  const at = args.indexOf('--runs');
-  const runs = at >= 0 ? Number(args[at + 1]) : quick ? 1 : 3;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  return { quick, runs };
-}
+const say = benchLog('tx');
 
 /** One `memoco replay ... --json` in its own process; its figures and its peak RSS. */
 async function replay(trace: string, port: string, extra: string[]): Promise<ReplayJson & { gnuTimeRssMb: number }> {
@@ -162,7 +149,7 @@ async function lateness(temp: string, args: BenchArgs) {
 }
 
 export async function runBench(args: string[]): Promise<object> {
-  const parsed = parseArgs(args);
+  const parsed = parseRunArgs(args);
   const temp = makeTempDir('tx-bench');
   try {
     const packets = parsed.quick ? 500_000 : 2_000_000;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "jumbo-chain.h"
 #include "tag-trailer.h"
 #include "tsc-waiter.h"
 
@@ -169,19 +170,8 @@ rte_mbuf* ExactReplayEngine::buildLargeFrame(unsigned core, const uint8_t* src, 
   const MbufPools& pools = *ctx_.pools;
   const SequenceRing& ring = *ctx_.rings[core];
   if (!ctx_.waitFor(core, [&] { return pos + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
-  rte_mbuf* head = nullptr;
-  rte_mbuf* tail = nullptr;
-  for (uint32_t left = frameLen; left > 0;) {
-    rte_mbuf* m = nullptr;
-    if (!ctx_.waitFor(core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
-    uint32_t take = std::min(left, pools.jumboRoom);
-    m->data_len = static_cast<uint16_t>(take);
-    if (head == nullptr) head = m;
-    else tail->next = m, head->nb_segs++;
-    tail = m;
-    left -= take;
-  }
-  head->pkt_len = frameLen;
+  rte_mbuf* head = allocJumboChain(pools, frameLen, [&](auto&& ready) { return ctx_.waitFor(core, ready); });
+  if (head == nullptr) return nullptr;
   writeAt(head, 0, src, caplen);
   if (tag != nullptr) {
     if (caplen < frameLen - kTagBytes) writeAt(head, caplen, nullptr, frameLen - kTagBytes - caplen);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "jumbo-chain.h"
 #include "synth-packet-builder.h"
 
 namespace txcore {
@@ -232,19 +233,8 @@ rte_mbuf* ModelSynthesisEngine::buildLargeFrame(CoreState& cs, const SynthDesc& 
   const SequenceRing& ring = *ctx_.rings[cs.core];
   if (!ctx_.waitFor(cs.core, [&] { return seq + 1 <= ring.drained() + pools.jumboWindow; })) return nullptr;
   synthesizeFrame(*plan_, d, seq, flowSeq, cs.scratch, kScratchBytes);
-  rte_mbuf* head = nullptr;
-  rte_mbuf* tail = nullptr;
-  for (uint32_t left = d.length; left > 0;) {
-    rte_mbuf* m = nullptr;
-    if (!ctx_.waitFor(cs.core, [&] { return (m = rte_pktmbuf_alloc(pools.jumbo)) != nullptr; })) return rte_pktmbuf_free(head), nullptr;
-    uint32_t take = std::min(left, pools.jumboRoom);
-    m->data_len = static_cast<uint16_t>(take);
-    if (head == nullptr) head = m;
-    else tail->next = m, head->nb_segs++;
-    tail = m;
-    left -= take;
-  }
-  head->pkt_len = d.length;
+  rte_mbuf* head = allocJumboChain(pools, d.length, [&](auto&& ready) { return ctx_.waitFor(cs.core, ready); });
+  if (head == nullptr) return nullptr;
   copyIntoChain(head, cs.scratch);
   return head;
 }
