@@ -30,6 +30,13 @@ export interface FleetGateway {
   publishCancel(cancel: RunCancel): Promise<void>;
   /** The model's bytes from the model store, undefined when there is no such model. */
   fetchModel(modelId: string): Promise<Uint8Array | undefined>;
+  /**
+   * The host's result for the run as the bus stores it, undefined when it has none. The
+   * follower asks before it fails a part: a delivery of the reports consumer can be lost in
+   * a cluster leader change (it would come again only after the ack wait), the stored
+   * result is not. Throws when the bus cannot be asked.
+   */
+  fetchResult(runId: string, host: string): Promise<RunHostResult | undefined>;
   /** Starts delivering agents' reports to `handler`, one at a time, until close(). */
   startReports(handler: ReportHandler): void;
   connection(): BusConnectionState;

@@ -2,7 +2,8 @@
  * FleetGateway over a real nats-server (issue 6): the host registry from the KV bucket,
  * assignments and cancels published on the MEMOCO_RUNS stream (de-duplicated by message id,
  * so a retried publish is stored once), reports taken from the durable consumer all
- * controllers share, models read from the object store.
+ * controllers share (and a result looked up in the stream when the consumer has not
+ * delivered it in time), models read from the object store.
  */
 import { jetstream, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -19,6 +20,7 @@ import {
   type NatsResourceOptions,
   type RunAssignment,
   type RunCancel,
+  type RunHostResult,
 } from '@memoco/protocol';
 import { connectNatsAs, type ConnectionTracker, type NatsConnectOptions } from '@memoco/service-kit';
 import type { FleetGateway, FleetReport, HostView, ReportHandler } from './fleet-gateway.ts';
@@ -92,6 +94,13 @@ export class NatsFleetGateway implements FleetGateway {
     return bytes ?? undefined;
   }
 
+  async fetchResult(runId: string, host: string): Promise<RunHostResult | undefined> {
+    // The stream keeps the last message of every subject, and a result's subject names one
+    // run and host: this is the result the agent published, if it did.
+    const stored = await this.resources.jsm.streams.getMessage(NATS_RESOURCE_NAMES.runsStream, { last_by_subj: SUBJECTS.runReport(runId, host, 'result') });
+    return stored ? decodeMessage('result', stored.data) : undefined;
+  }
+
   startReports(handler: ReportHandler): void {
     void (async () => {
       while (!this.closed) {
@@ -113,7 +122,19 @@ export class NatsFleetGateway implements FleetGateway {
     const messages = await consumer.consume({ max_messages: 500, expires: PULL_EXPIRES_MS });
     this.messages = messages;
     if (this.closed) messages.stop();
+    let silent = false;
+    void (async () => {
+      for await (const status of messages.status()) {
+        if (status.type !== 'heartbeats_missed' || silent) continue;
+        silent = true;
+        this.options.log('reports consumer silent (missed heartbeats: its leader is gone or electing); results due meanwhile are looked up in the runs stream');
+      }
+    })().catch(() => {});
     for await (const msg of messages) {
+      if (silent) {
+        silent = false;
+        this.options.log('reports consumer delivering again');
+      }
       try {
         await handler(toReport(msg));
         msg.ack();

@@ -2,7 +2,8 @@
  * Follows open runs (issue 6: "follows progress, and records the run, each host's part and
  * events"). Reports from agents update the store as they come; a periodic tick fails the
  * parts of hosts whose heartbeat stopped (the run goes on: `partial` at the end), parts whose
- * result is overdue, and parts whose cancel was not confirmed in time.
+ * result is overdue, and parts whose cancel was not confirmed in time; before it ends a part
+ * so, it asks the bus for the host's stored result, which wins when there is one.
  *
  * All state is in the store and NATS, so any number of controllers can follow the same runs
  * (issue 6: "the controller and trainers are stateless beyond NATS and Postgres"). Hosts are
@@ -45,6 +46,8 @@ export class RunFollower {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private readonly sightings = new Map<string, number>();
+  /** `<runId>/<host>` -> when looking up its stored result first failed. */
+  private readonly lookupFailingSince = new Map<string, number>();
 
   constructor(private readonly deps: RunFollowerDeps) {}
 
@@ -78,6 +81,7 @@ export class RunFollower {
       return;
     }
     const r = report.result;
+    this.lookupFailingSince.delete(`${r.runId}/${r.host}`);
     const ended = await runs.endPart(r.runId, r.host, {
       status: r.status,
       atUnixMs: r.finishedAtUnixMs,
@@ -106,11 +110,40 @@ export class RunFollower {
       for (const part of await runs.listParts(run.id)) {
         if (isFinalHostPartStatus(part.status)) continue;
         const verdict = this.judge(run, part, hosts.get(part.host), now, canJudgeHosts);
-        if (verdict && (await runs.endPart(run.id, part.host, { status: verdict.status, atUnixMs: now, ...(verdict.error ? { error: verdict.error } : {}) }))) {
+        if (!verdict || !(await this.noStoredResult(run, part.host, now))) continue;
+        if (await runs.endPart(run.id, part.host, { status: verdict.status, atUnixMs: now, ...(verdict.error ? { error: verdict.error } : {}) })) {
           await runs.addEvent(run.id, { atUnixMs: now, kind: verdict.kind, host: part.host, message: verdict.message, ...(verdict.error ? { data: { code: verdict.error.code } } : {}) });
         }
       }
       await settleRun(runs, run.id, now);
+    }
+  }
+
+  /**
+   * True when the bus holds no result of the host for the run, so a verdict may end its
+   * part. A stored result is applied instead (the reports consumer lost its delivery, e.g.
+   * in a cluster node's death, and would bring it again only after its ack wait). While the
+   * bus cannot be asked the verdict waits, for at most one more result grace period.
+   */
+  private async noStoredResult(run: RunRecord, host: string, now: number): Promise<boolean> {
+    const key = `${run.id}/${host}`;
+    try {
+      const result = await this.deps.fleet.fetchResult(run.id, host);
+      this.lookupFailingSince.delete(key);
+      if (!result) return true;
+      this.deps.log(`result of ${host} for run ${run.id} taken from the stream: the reports consumer had not delivered it`);
+      await this.handleReport({ kind: 'result', result });
+      return false;
+    } catch (error) {
+      const since = this.lookupFailingSince.get(key);
+      if (since === undefined) {
+        this.lookupFailingSince.set(key, now);
+        this.deps.log(`cannot look up the result of ${host} for run ${run.id} (${(error as Error).message}); judging again later`);
+        return false;
+      }
+      if (now - since < this.deps.config.resultGraceMs) return false;
+      this.lookupFailingSince.delete(key);
+      return true;
     }
   }
 
