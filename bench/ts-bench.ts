@@ -57,9 +57,14 @@ async function peakRss(temp: string, args: TsBenchArgs) {
     say(`peak RSS at ${records} records: ${out.at(-1)} MB`);
     rmSync(archive, { force: true });
   }
+  const archiveMb = [small, small * 10].map((n) => round((n * 100) / 2 ** 20, 1));
+  // --quick's smaller archive does not fill the worker's 2 x 64 MB read buffers, so its run
+  // never holds what the larger one does: the ratio is printed but not judged.
+  const judged = !args.quick;
   return {
-    records: [small, small * 10], archiveMb: [small, small * 10].map((n) => round((n * 100) / 2 ** 20, 1)), peakRssMb: out,
-    ratio: round(out[1]! / out[0]!), goal: '<= 1.1', met: out[1]! / out[0]! <= 1.1,
+    records: [small, small * 10], archiveMb, peakRssMb: out,
+    ratio: round(out[1]! / out[0]!), goal: '<= 1.1', met: judged ? out[1]! / out[0]! <= 1.1 : null,
+    ...(judged ? {} : { notJudged: `--quick: the ${archiveMb[0]} MB archive does not fill the 2 x 64 MB read buffers; run without --quick` }),
     note: 'whole process: Node + tsx, EAL and mbuf pools, 2 x 64 MB buffers of the one worker, 2 x 65,536-descriptor queues',
   };
 }
