@@ -110,7 +110,7 @@ export class RunFollower {
       for (const part of await runs.listParts(run.id)) {
         if (isFinalHostPartStatus(part.status)) continue;
         const verdict = this.judge(run, part, hosts.get(part.host), now, canJudgeHosts);
-        if (!verdict || !(await this.noStoredResult(run, part.host, now))) continue;
+        if (!verdict || !(await this.mayEndPart(run, part.host, now))) continue;
         if (await runs.endPart(run.id, part.host, { status: verdict.status, atUnixMs: now, ...(verdict.error ? { error: verdict.error } : {}) })) {
           await runs.addEvent(run.id, { atUnixMs: now, kind: verdict.kind, host: part.host, message: verdict.message, ...(verdict.error ? { data: { code: verdict.error.code } } : {}) });
         }
@@ -121,11 +121,11 @@ export class RunFollower {
 
   /**
    * True when the bus holds no result of the host for the run, so a verdict may end its
-   * part. A stored result is applied instead (the reports consumer lost its delivery, e.g.
+   * part. A stored result is applied instead (and false returned) (the reports consumer lost its delivery, e.g.
    * in a cluster node's death, and would bring it again only after its ack wait). While the
    * bus cannot be asked the verdict waits, for at most one more result grace period.
    */
-  private async noStoredResult(run: RunRecord, host: string, now: number): Promise<boolean> {
+  private async mayEndPart(run: RunRecord, host: string, now: number): Promise<boolean> {
     const key = `${run.id}/${host}`;
     try {
       const result = await this.deps.fleet.fetchResult(run.id, host);

@@ -18,6 +18,28 @@ import { startTrainerFixture, type TrainerFixture } from './testing/trainer-fixt
 const SAMPLE = join(repoRoot(), 'samples', 'pcpp__tls2.pcap');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
+interface Answer {
+  status: number;
+  json: any;
+}
+
+/**
+ * Repeats `request` until it answers `status` (within 40 s) and checks that every answer in
+ * between was the coded, retryable 503 TRAINER_ERR_NATS of a cluster electing a leader.
+ */
+async function untilAnswered<T extends Answer>(request: () => Promise<T>, status: number): Promise<T> {
+  const failures: string[] = [];
+  const answer = await waitUntil(async () => {
+    const res = await request();
+    if (res.status === status) return res;
+    failures.push(`${res.status} ${res.json?.error?.code}`);
+    return undefined;
+  }, 40_000, 500);
+  expect(answer?.status, failures.join(', ')).toBe(status);
+  expect(failures.every((f) => f === '503 TRAINER_ERR_NATS'), failures.join(', ')).toBe(true);
+  return answer!;
+}
+
 let fx: TrainerFixture;
 beforeAll(async () => {
   fx = await startTrainerFixture({ cluster: true });
@@ -44,27 +66,11 @@ describe('trainers on a 3-node NATS cluster', () => {
     const victim = fx.cluster!.nodes.find((n) => n.serverName === leader);
     expect(victim, `leader ${leader}`).toBeDefined();
     await victim!.kill('SIGKILL');
-    const failures: string[] = [];
-    const second = await waitUntil(async () => {
-      const res = await b.request('POST', '/v1/traces?binMs=20', { payload: readFileSync(SAMPLE) });
-      if (res.status === 201) return res;
-      failures.push(`${res.status} ${res.json?.error?.code}`);
-      return undefined;
-    }, 40_000, 500);
-    expect(second?.status, failures.join(', ')).toBe(201);
-    expect(failures.every((f) => f === '503 TRAINER_ERR_NATS'), failures.join(', ')).toBe(true);
+    const second = await untilAnswered(() => b.request('POST', '/v1/traces?binMs=20', { payload: readFileSync(SAMPLE) }), 201);
     // Listing reads the bucket through a new consumer, which the new leader may not serve for
     // a moment after the upload went through: in between, only the same coded, retryable 503.
-    const listFailures: string[] = [];
-    const listing = await waitUntil(async () => {
-      const res = await b.request('GET', '/v1/models');
-      if (res.status === 200) return res;
-      listFailures.push(`${res.status} ${res.json?.error?.code}`);
-      return undefined;
-    }, 40_000, 500);
-    expect(listing?.status, listFailures.join(', ')).toBe(200);
-    expect(listFailures.every((f) => f === '503 TRAINER_ERR_NATS'), listFailures.join(', ')).toBe(true);
-    const listed = listing!.json.models.map((m: { modelId: string }) => m.modelId);
-    expect(listed.sort()).toEqual([first.json.modelId, second!.json.modelId].sort());
+    const listing = await untilAnswered(() => b.request('GET', '/v1/models'), 200);
+    const listed = listing.json.models.map((m: { modelId: string }) => m.modelId);
+    expect(listed.sort()).toEqual([first.json.modelId, second.json.modelId].sort());
   }, 120_000); // two elections' worth of waiting (the stream's leader, then the consumer's)
 });

@@ -54,13 +54,7 @@ class Xoshiro128ss {
   }
   uint32_t next() {
     uint32_t result = rotl(s_[1] * 5u, 7) * 9u;
-    uint32_t t = s_[1] << 9;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 11);
+    skip();
     return result;
   }
   // One draw whose value is not used (an entry of a one-entry table, an offset in a range of
