@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "frame-mbufs.h"
 #include "jumbo-chain.h"
 #include "tag-trailer.h"
 #include "tsc-waiter.h"
@@ -136,9 +137,9 @@ bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Bl
     if (!ctx_.waitFor(core, [&] { return ring.hasRoom(pos + len); })) return false;
   }
   rte_mbuf* mbufs[kMaxBlock];
-  if (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
+  if (allocFrameMbufs(ctx_.pools->normal, mbufs, len) != 0) {
     bump(counters.poolStalls);
-    if (!ctx_.waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
+    if (!ctx_.waitFor(core, [&] { return allocFrameMbufs(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
   for (uint32_t j = 0; j < len; j++) {
     if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[block.index[j + kPrefetchAhead]].offset);

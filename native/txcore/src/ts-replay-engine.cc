@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "frame-mbufs.h"
 #include "ts-frame-builder.h"
 
 namespace txcore {
@@ -204,9 +205,9 @@ void TsReplayEngine::sendBlock(unsigned core, CoreState& cs, Block& block) {
 
 bool TsReplayEngine::buildBlock(unsigned core, CoreState& cs, const Block& block, rte_mbuf** mbufs) {
   rte_mempool* pool = ctx_.pools->normal;
-  if (rte_pktmbuf_alloc_bulk(pool, mbufs, block.frames) != 0) {
+  if (allocFrameMbufs(pool, mbufs, block.frames) != 0) {
     bump(ctx_.stats->build[core].poolStalls);
-    if (!ctx_.waitFor(core, [&] { return rte_pktmbuf_alloc_bulk(pool, mbufs, block.frames) == 0; })) return false;
+    if (!ctx_.waitFor(core, [&] { return allocFrameMbufs(pool, mbufs, block.frames) == 0; })) return false;
   }
   uint32_t f = 0;
   for (uint32_t i = 0; i < block.records; i++) {
