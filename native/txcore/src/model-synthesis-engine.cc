@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "frame-mbufs.h"
 #include "jumbo-chain.h"
 #include "synth-packet-builder.h"
 
@@ -116,7 +117,7 @@ void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
     block.pos = b.firstSeq + block.at(0);
     if (!buildBlock(b, block, cs)) return;
     const uint64_t now = cs.blocks.adapt(block.len, ctx_.tscPerUs, kMaxBlock);  // one TSC reading per block (two cores: blocks of ~2)
-    ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, now);
+    if (ctx_.sendAtHead == nullptr) ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
 }
@@ -134,44 +135,54 @@ bool ModelSynthesisEngine::cutAtHorizon(const SynthBatch& b, CoreState& cs, Bloc
   return true;
 }
 
-// Reserve (wait for room and mbufs), build every frame from its template, commit.
+// Reserve (wait for room and mbufs), build every frame from its template, commit; or, with
+// one core at topspeed, send the block at once (EngineContext::sendAtHead: no ring slots, no
+// drain, ~15% more packets per second on net_null, docs/txcore.md).
 bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, CoreState& cs) {
   SequenceRing& ring = *ctx_.rings[cs.core];
   BuildCounters& counters = ctx_.stats->build[cs.core];
   const uint64_t pos = block.pos;
   const uint32_t len = block.len;
-  if (!ring.hasRoom(pos + len)) {
+  const bool direct = ctx_.sendAtHead != nullptr;
+  if (!direct && !ring.hasRoom(pos + len)) {
     bump(counters.ringStalls);
     if (!ctx_.waitFor(cs.core, [&] { return ring.hasRoom(pos + len); })) return false;
   }
   rte_mbuf* mbufs[kMaxBlock];
-  if (rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) != 0) {
+  if (allocFrameMbufs(ctx_.pools->normal, mbufs, len) != 0) {
     bump(counters.poolStalls);
-    if (!ctx_.waitFor(cs.core, [&] { return rte_pktmbuf_alloc_bulk(ctx_.pools->normal, mbufs, len) == 0; })) return false;
+    if (!ctx_.waitFor(cs.core, [&] { return allocFrameMbufs(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
-  using Frames = bool (ModelSynthesisEngine::*)(const SynthBatch&, const Block&, CoreState&, rte_mbuf**);
-  static constexpr Frames kFrames[8] = {
-      &ModelSynthesisEngine::buildFrames<false, false, false>, &ModelSynthesisEngine::buildFrames<false, false, true>,
-      &ModelSynthesisEngine::buildFrames<false, true, false>,  &ModelSynthesisEngine::buildFrames<false, true, true>,
-      &ModelSynthesisEngine::buildFrames<true, false, false>,  &ModelSynthesisEngine::buildFrames<true, false, true>,
-      &ModelSynthesisEngine::buildFrames<true, true, false>,   &ModelSynthesisEngine::buildFrames<true, true, true>,
+  using Frames = bool (ModelSynthesisEngine::*)(const SynthBatch&, const Block&, CoreState&, rte_mbuf**, uint64_t*);
+  using E = ModelSynthesisEngine;
+  static constexpr Frames kFrames[10] = {
+      &E::buildFrames<false, false, false, true>, &E::buildFrames<false, false, true, true>,
+      &E::buildFrames<false, true, false, true>,  &E::buildFrames<false, true, true, true>,
+      &E::buildFrames<true, false, false, true>,  &E::buildFrames<true, false, true, true>,
+      &E::buildFrames<true, true, false, true>,   &E::buildFrames<true, true, true, true>,
+      &E::buildFrames<true, false, false, false>, &E::buildFrames<true, false, true, false>,  // direct: one core, topspeed
   };
-  const Frames frames = kFrames[(block.index == nullptr ? 4 : 0) | (paced_ ? 2 : 0) | (b.flowSeq != nullptr ? 1 : 0)];
-  if (!(this->*frames)(b, block, cs, mbufs)) return false;
-  ring.commit(pos, pos + len);
+  const unsigned variant = direct ? 8 : (block.index == nullptr ? 4 : 0) | (paced_ ? 2 : 0);
+  uint64_t bytes = 0;
+  if (!(this->*kFrames[variant | (b.flowSeq != nullptr ? 1 : 0)])(b, block, cs, mbufs, &bytes)) return false;
   bump(counters.built, len);
   bump(counters.blocks);
+  if (direct) return ctx_.sendAtHead(ctx_.run, cs.core, pos, mbufs, len, bytes);
+  ring.commit(pos, pos + len);
   return true;
 }
 
 // Fills the block's slots. The descriptors come from the feeder's cache and each packet's
 // template from a random flow's: descriptors are fetched kDescAhead packets ahead (with one
-// core they are consecutive, so across blocks too), the slot facts and template image
-// kPrefetchAhead packets ahead, and each frame's first line two packets ahead. At topspeed
-// the slots' due time is not written (the drain does not read it). False when stopped
-// waiting for a jumbo mbuf (every mbuf of the block is then back in its pool).
-template <bool Contiguous, bool Paced, bool Tag>
-bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs) {
+// core they are consecutive, so across blocks too, and so are the slot facts, 2 x
+// kPrefetchAhead ahead, and the template image, kPrefetchAhead ahead; with several cores
+// both kPrefetchAhead ahead within the block), and each frame's first line two packets ahead. At topspeed
+// the slots' due time is not written (the drain does not read it); without the ring
+// (`Ring` false: sendAtHead) no slot is. mbufs[j] ends as packet j's frame either way, and
+// *bytes as the block's bytes. False when stopped waiting for a jumbo mbuf (every mbuf of
+// the block is then back in its pool).
+template <bool Contiguous, bool Paced, bool Tag, bool Ring>
+bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs, uint64_t* bytes) {
   SequenceRing& ring = *ctx_.rings[cs.core];
   const SynthPlan& plan = *plan_;
   const uint32_t room = ctx_.pools->normalRoom;
@@ -186,11 +197,15 @@ bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, 
   }
   for (uint32_t j = 0; j < len; j++) {
     if (Contiguous) {
+      // In stages, across blocks: the descriptor, then its slot, then the slot's image (whose
+      // address is in the slot: fetched in one go, that load stalled the loop on the slot).
       if ((j & 1) == 0) rte_prefetch0(&descs[std::min(block.first + j + kDescAhead, last)]);  // two per line
+      rte_prefetch0(&plan.slots[descs[std::min(block.first + j + 2 * kPrefetchAhead, last)].slot]);
+      rte_prefetch0(plan.image(plan.slots[descs[std::min(block.first + j + kPrefetchAhead, last)].slot]));
     } else if (j + 2 * kPrefetchAhead < len) {
       rte_prefetch0(&descs[at(j + 2 * kPrefetchAhead)]);
     }
-    if (j + kPrefetchAhead < len) {
+    if (!Contiguous && j + kPrefetchAhead < len) {
       const SynthSlot& slot = plan.slots[descs[at(j + kPrefetchAhead)].slot];
       rte_prefetch0(&slot);
       rte_prefetch0(plan.image(slot));
@@ -202,26 +217,30 @@ bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, 
     rte_mbuf* m = mbufs[j];
     if (__builtin_expect(d.length > room, 0)) {
       rte_pktmbuf_free(m);
-      if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) return unwindBlock(block, cs, mbufs, j);
+      if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) return unwindBlock(block, mbufs, j);
     } else {
       synthesizeFrameT<Tag>(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
       m->data_len = static_cast<uint16_t>(d.length);
       m->pkt_len = d.length;
     }
-    SequenceSlot& slot = ring.slot(pos + j);
-    slot.item = m;
-    slot.bytes = d.length;
-    slot.owner = owner;
-    if (Paced) slot.dueTsc.store(dueTsc(cs, b.dueNs[index]), std::memory_order_relaxed);
+    mbufs[j] = m;
+    *bytes += d.length;
+    if (Ring) {
+      SequenceSlot& slot = ring.slot(pos + j);
+      slot.item = m;
+      slot.bytes = d.length;
+      slot.owner = owner;
+      if (Paced) slot.dueTsc.store(dueTsc(cs, b.dueNs[index]), std::memory_order_relaxed);
+    }
   }
   return true;
 }
 
-// Stopped while waiting for a jumbo mbuf at packet `built`: every mbuf of the block back.
-bool ModelSynthesisEngine::unwindBlock(const Block& block, CoreState& cs, rte_mbuf** mbufs, uint32_t built) {
-  SequenceRing& ring = *ctx_.rings[cs.core];
+// Stopped while waiting for a jumbo mbuf at packet `built` (whose mbuf is already freed):
+// every other mbuf of the block back.
+bool ModelSynthesisEngine::unwindBlock(const Block& block, rte_mbuf** mbufs, uint32_t built) {
   if (built + 1 < block.len) rte_pktmbuf_free_bulk(mbufs + built + 1, block.len - built - 1);
-  for (uint32_t k = 0; k < built; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(block.pos + k).item));
+  if (built > 0) rte_pktmbuf_free_bulk(mbufs, built);
   return false;
 }
 

@@ -63,9 +63,9 @@ class ModelSynthesisEngine final : public TxEngine {
   void processBatch(const SynthBatch& b, CoreState& cs);
   bool cutAtHorizon(const SynthBatch& b, CoreState& cs, Block* block);
   bool buildBlock(const SynthBatch& b, const Block& block, CoreState& cs);
-  template <bool Contiguous, bool Paced, bool Tag>
-  bool buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs);
-  bool unwindBlock(const Block& block, CoreState& cs, rte_mbuf** mbufs, uint32_t built);
+  template <bool Contiguous, bool Paced, bool Tag, bool Ring>
+  bool buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs, uint64_t* bytes);
+  bool unwindBlock(const Block& block, rte_mbuf** mbufs, uint32_t built);
   __attribute__((noinline, cold)) rte_mbuf* buildLargeFrame(CoreState& cs, const SynthDesc& d, uint64_t seq, uint64_t flowSeq);
   uint64_t duty(unsigned core, uint64_t now) const { return ctx_.duty(core, now); }
   uint64_t dueTsc(const CoreState& cs, int64_t dueNs) const {

@@ -6,7 +6,7 @@
  * repository's sample (always) and from the shared corpus (skipped when ../shared is absent).
  * One EAL for this file's process (vitest forks); ports hot-plugged per run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,8 @@ describe('model synthesis through net_pcap equals memoco generate -o', () => {
       expect(sent.fault).toBeUndefined();
       expect(sent.digests).toEqual(expected);
       expect(result).toMatchObject({ packets: expected.length, stopped: false, mbufsOutstanding: 0 });
+      // bytes as counted (per block when one core sends without the ring): the capture's frames
+      expect(result.bytes).toBe(statSync(out).size - 24 - 16 * expected.length);
       expect(result.failure).toBeUndefined();
       expect(result.perCore).toHaveLength(cores);
       expect(result.perCore.every((c) => c.packets > 0)).toBe(true);

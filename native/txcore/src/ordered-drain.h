@@ -19,6 +19,8 @@ constexpr uint32_t kMaxDrainBurst = 64;
 
 // Sink: uint32_t send(void** items, uint32_t n)  -- how many it took, in order
 //       void account(const SequenceSlot& slot, uint64_t nowTsc)  -- per packet it took
+//       void accountSent(uint32_t n, uint64_t bytes, uint16_t owner)  -- sendAtHead's block
+//       uint64_t bytesOf(void* const* items, uint32_t n)  -- of items not sent (still ours)
 template <typename Sink>
 class OrderedDrain {
  public:
@@ -47,6 +49,31 @@ class OrderedDrain {
     for (uint32_t i = 0; i < sent; i++) sink_.account(ring_.at(head_ + i), now);
     head_ += sent;
     headPublic_.store(head_, std::memory_order_seq_cst);  // see SequenceRing::commit
+    ring_.release(head_);
+    return sent;
+  }
+
+  // The sole producer's shortcut (one core, or --order flow; at topspeed, flush mode): its
+  // block [pos, pos + n), which starts at the head because every earlier block was sent
+  // the same way, goes to the sink straight from the builder's array, never through the
+  // ring's slots. Retries a full TX queue (backing off) until all are sent or `stop`;
+  // returns how many were sent, and the head moves past them as if they had drained.
+  // `bytes`: the block's; a sent item may already be freed, so nothing is read from it.
+  template <typename Waiter>
+  uint32_t sendAtHead(uint64_t pos, void** items, uint32_t n, uint64_t bytes, uint16_t owner, const std::atomic<bool>& stop, Waiter&& idle) {
+    uint32_t sent = 0;
+    while (sent < n) {
+      uint32_t got = sink_.send(items + sent, n - sent);
+      sent += got;
+      if (got == 0) {
+        if (stop.load(std::memory_order_relaxed)) break;
+        idle();
+      }
+    }
+    sink_.accountSent(sent, sent == n ? bytes : bytes - sink_.bytesOf(items + sent, n - sent), owner);
+    head_ = curEnd_ = pos + sent;
+    curEndPublic_.store(head_, std::memory_order_relaxed);
+    headPublic_.store(head_, std::memory_order_seq_cst);
     ring_.release(head_);
     return sent;
   }

@@ -30,6 +30,19 @@ struct PortSink {
     return sent;
   }
 
+  // Topspeed packets sent without the ring (OrderedDrain::sendAtHead): counted per block.
+  void accountSent(uint32_t n, uint64_t bytes, uint16_t owner) {
+    SentCounters& c = stats->sent[owner];
+    bump(c.packets, n);
+    bump(c.bytes, bytes);
+  }
+
+  uint64_t bytesOf(void* const* items, uint32_t n) const {
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < n; i++) bytes += static_cast<const rte_mbuf*>(items[i])->pkt_len;
+    return bytes;
+  }
+
   void account(const SequenceSlot& slot, uint64_t now) {
     SentCounters& c = stats->sent[slot.owner];
     bump(c.packets);

@@ -17,6 +17,8 @@
 #include "tx-stats.h"
 #include "txcore-failure.h"
 
+struct rte_mbuf;
+
 namespace txcore {
 
 // What a run gives its engine. Everything here outlives the engine's lcore work.
@@ -41,6 +43,12 @@ struct EngineContext {
   // Called after each commit of the block [blockStart, blockEnd): in flush mode the core
   // whose commit made the oldest range ready drains (design.md "who drains").
   void (*commitDuty)(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t nowTsc) = nullptr;
+  // Set when the one core of a topspeed run in flush mode is its ring's only producer and
+  // drainer: a block built right after the previous one was sent starts at the drain head, so
+  // the engine may hand it to the port at once (OrderedDrain::sendAtHead) instead of filling
+  // ring slots, committing and draining them. Order holds trivially. False when stopped
+  // before every packet went out (the unsent mbufs are freed). Null otherwise.
+  bool (*sendAtHead)(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes) = nullptr;
   void* run = nullptr;
 
   bool stopped() const { return stop->load(std::memory_order_relaxed); }

@@ -101,6 +101,7 @@ EngineContext TxRun::engineContext(size_t lcores) {
   ctx.startTsc = &startTsc_;
   ctx.drainDuty = config_.drainLcore ? &TxRun::noDuty : &TxRun::flushDuty;
   ctx.commitDuty = config_.drainLcore ? &TxRun::noCommitDuty : &TxRun::flushIfOldest;
+  if (config_.cores == 1 && !config_.drainLcore && !config_.paced && !config_.flowOrder) ctx.sendAtHead = &TxRun::sendAtHead;
   ctx.run = this;
   return ctx;
 }
@@ -190,6 +191,16 @@ void TxRun::flushIfOldest(void* run, unsigned core, uint64_t blockStart, uint64_
 }
 
 void TxRun::noCommitDuty(void*, unsigned, uint64_t, uint64_t, uint64_t) {}
+
+bool TxRun::sendAtHead(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes) {
+  TxRun* r = static_cast<TxRun*>(run);
+  Backoff backoff;  // a full TX queue (net_af_packet): the kernel needs the CPU to empty it
+  uint32_t sent = r->streamOf(core).drain->sendAtHead(pos, reinterpret_cast<void**>(mbufs), n, bytes, static_cast<uint16_t>(core), r->stop_,
+                                                      [&] { backoff.pause(); });
+  if (sent == n) return true;
+  rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
+  return false;
+}
 
 bool TxRun::allSent(unsigned core) {
   uint64_t end = config_.flowOrder ? stats_->build[core].built.load(std::memory_order_relaxed) : engine_->endSeq();

@@ -71,6 +71,7 @@ class TxRun {
   static uint64_t noDuty(void* run, unsigned core, uint64_t now);
   static void flushIfOldest(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t now);
   static void noCommitDuty(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t now);
+  static bool sendAtHead(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes);
   TxFailure setUpStreams();
   EngineContext engineContext(size_t lcores);
   TxFailure launch(const std::vector<unsigned>& lcores);
