@@ -7,10 +7,11 @@
 // - DPDK returns an mbuf to its pool only through rte_pktmbuf_free / _prefree_seg, which
 //   leave it with refcnt 1, next NULL and nb_segs 1 (rte_pktmbuf_init sets the same at pool
 //   creation): the state rte_mbuf_raw_alloc documents for a raw mbuf;
-// - the engines set nothing on a normal-pool mbuf but data_len, pkt_len and its data (no
-//   offload, VLAN or port fields; chains use the jumbo pool only), so the second line's other
-//   fields keep their initial values. The first line's are reset below anyway (same line as
-//   the lengths the caller writes next).
+// - the engines set nothing on a normal-pool mbuf but data_len, pkt_len (which they always
+//   write) and its data (no offload, VLAN or port fields; chains use the jumbo pool only), so
+//   the other fields keep their initial values. A PMD may still move data_off on TX (virtio
+//   prepends its header in the headroom) and an offload flag would change what a NIC does
+//   with the frame: those two are reset, in the line the caller writes the lengths to next.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -23,13 +24,8 @@ namespace txcore {
 inline int allocFrameMbufs(rte_mempool* pool, rte_mbuf** mbufs, uint32_t n) {
   if (rte_mempool_get_bulk(pool, reinterpret_cast<void**>(mbufs), n) != 0) return -1;
   for (uint32_t i = 0; i < n; i++) {
-    rte_mbuf* m = mbufs[i];
-    m->data_off = static_cast<uint16_t>(RTE_MIN(uint16_t{RTE_PKTMBUF_HEADROOM}, m->buf_len));
-    m->nb_segs = 1;
-    m->ol_flags &= RTE_MBUF_F_EXTERNAL;
-    m->packet_type = 0;
-    m->pkt_len = 0;
-    m->data_len = 0;
+    mbufs[i]->data_off = RTE_PKTMBUF_HEADROOM;
+    mbufs[i]->ol_flags = 0;
   }
   return 0;
 }

@@ -149,8 +149,7 @@ __attribute__((always_inline)) inline void synthesizeFast(const SynthPlan& plan,
   }
   if (kKnown || s.ipVersion == 4) {
     uint32_t total = L - l3, id = (s.ipId0 + d.ipIdAdd) & 0xffff;
-    put16(f + l3 + 2, total);
-    put16(f + l3 + 4, id);
+    put32(f + l3 + 2, (total << 16) | id);  // total length and id are neighbours
     put16(f + l3 + 10, finish(uint64_t{s.ipBase} + total + id + clientWord));
   } else {
     put16(f + l3 + 4, L - l3 - 40);
@@ -174,7 +173,7 @@ __attribute__((always_inline)) inline void synthesizeFast(const SynthPlan& plan,
     }
     sum += port + (seq >> 16) + (seq & 0xffff) + ackHi + ackLo + ((s.offsetFlags0 & 0xff00u) | d.flags);
   } else if (udp) {
-    put16(f + l4 + 4, segment);
+    if (!kUdp4) put16(f + l4 + 4, segment);  // kUdp4: with the checksum below, its neighbour
     sum += port + segment;
   }
   if (Tag) {
@@ -185,7 +184,8 @@ __attribute__((always_inline)) inline void synthesizeFast(const SynthPlan& plan,
   }
   uint32_t c = finish(sum);
   if (proto == 17 && c == 0) c = 0xffff;
-  put16(f + l4 + (kUdp4 ? 6 : kTcp4 ? 16 : s.csumAt), c);
+  if (kUdp4) put32(f + l4 + 4, (segment << 16) | c);
+  else put16(f + l4 + (kTcp4 ? 16 : s.csumAt), c);
 }
 
 // Writes frame[0 .. d.length); frame[d.length .. capacity) may be written too (scratch).
