@@ -81,7 +81,7 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
     if (!buildBlock(core, b, block, cs)) return;
     cs.ringPos += block.len;
     const uint64_t now = cs.blocks.adapt(block.len, ctx_.tscPerUs, kMaxBlock);
-    ctx_.commitDuty(ctx_.run, core, block.pos, block.pos + block.len, now);
+    if (ctx_.sendAtHead == nullptr) ctx_.commitDuty(ctx_.run, core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
 }
@@ -126,13 +126,15 @@ inline rte_mbuf* ExactReplayEngine::buildFrame(unsigned core, const TraceBuffer&
   return normal;
 }
 
-// Reserve (wait for room), fill, commit. False when stopped before the commit.
+// Reserve (wait for room), fill, commit; or, with one core at topspeed, send the block at
+// once (EngineContext::sendAtHead: no ring slots, no drain). False when stopped first.
 bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Block& block, CoreState& cs) {
   SequenceRing& ring = *ctx_.rings[core];
   BuildCounters& counters = ctx_.stats->build[core];
   const uint64_t pos = block.pos;
   const uint32_t len = block.len;
-  if (!ring.hasRoom(pos + len)) {
+  const bool direct = ctx_.sendAtHead != nullptr;
+  if (!direct && !ring.hasRoom(pos + len)) {
     bump(counters.ringStalls);
     if (!ctx_.waitFor(core, [&] { return ring.hasRoom(pos + len); })) return false;
   }
@@ -141,6 +143,7 @@ bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Bl
     bump(counters.poolStalls);
     if (!ctx_.waitFor(core, [&] { return allocFrameMbufs(ctx_.pools->normal, mbufs, len) == 0; })) return false;
   }
+  uint64_t blockBytes = 0;
   for (uint32_t j = 0; j < len; j++) {
     if (j + kPrefetchAhead < len) rte_prefetch0(b.bytes + b.descs[block.index[j + kPrefetchAhead]].offset);
     uint32_t bytes = 0;
@@ -148,18 +151,22 @@ bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Bl
     rte_mbuf* m = buildFrame(core, b, index, b.firstSeq + index, pos + j, mbufs[j], &bytes);
     if (m == nullptr) {  // stopped while waiting for a jumbo mbuf (mbufs[j] is already freed)
       if (j + 1 < len) rte_pktmbuf_free_bulk(mbufs + j + 1, len - j - 1);
-      for (uint32_t k = 0; k < j; k++) rte_pktmbuf_free(static_cast<rte_mbuf*>(ring.slot(pos + k).item));
+      if (j > 0) rte_pktmbuf_free_bulk(mbufs, j);
       return false;
     }
+    mbufs[j] = m;
+    blockBytes += bytes;
+    if (direct) continue;
     SequenceSlot& slot = ring.slot(pos + j);
     slot.item = m;
     slot.bytes = bytes;
     slot.owner = static_cast<uint16_t>(core);
     slot.dueTsc.store(paced_ ? dueTsc(cs, b.descs[index].dueNs) : 0, std::memory_order_relaxed);
   }
-  ring.commit(pos, pos + len);
   bump(counters.built, len);
   bump(counters.blocks);
+  if (direct) return ctx_.sendAtHead(ctx_.run, core, pos, mbufs, len, blockBytes);
+  ring.commit(pos, pos + len);
   return true;
 }
 

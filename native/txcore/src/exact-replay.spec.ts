@@ -4,7 +4,7 @@
  * truncated one gives its coded error after sending every packet before the cut.
  * One EAL for this file's process (vitest forks); ports hot-plugged per run.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,8 @@ describe.skipIf(CORPUS.length === 0)(`exact replay of the shared corpus through 
         expect(sent.digests.length).toBe(source.digests.length);
         expect(sent.digests).toEqual(source.digests);
         expect(result.packets).toBe(source.digests.length);
+        // bytes as counted (per block when one core sends without the ring): the capture's frames
+        expect(result.bytes).toBe(statSync(out).size - 24 - 16 * sent.digests.length);
         expect(result.perCore).toHaveLength(cores);
         expect(result.mbufsOutstanding).toBe(0);
         if (trace === TRUNCATED) {
