@@ -81,7 +81,7 @@ void ExactReplayEngine::processBuffer(unsigned core, const TraceBuffer& b, CoreS
     if (!buildBlock(core, b, block, cs)) return;
     cs.ringPos += block.len;
     const uint64_t now = cs.blocks.adapt(block.len, ctx_.tscPerUs, kMaxBlock);
-    if (ctx_.sendAtHead == nullptr) ctx_.commitDuty(ctx_.run, core, block.pos, block.pos + block.len, now);
+    ctx_.commitDuty(ctx_.run, core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
 }
@@ -126,14 +126,15 @@ inline rte_mbuf* ExactReplayEngine::buildFrame(unsigned core, const TraceBuffer&
   return normal;
 }
 
-// Reserve (wait for room), fill, commit; or, with one core at topspeed, send the block at
-// once (EngineContext::sendAtHead: no ring slots, no drain). False when stopped first.
+// Reserve (wait for room), fill, commit; or, with one core at topspeed and nothing before
+// the block still to leave, send it at once (EngineContext::sendAtHead: no ring slots, no
+// drain). False when stopped first.
 bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Block& block, CoreState& cs) {
   SequenceRing& ring = *ctx_.rings[core];
   BuildCounters& counters = ctx_.stats->build[core];
   const uint64_t pos = block.pos;
   const uint32_t len = block.len;
-  const bool direct = ctx_.sendAtHead != nullptr;
+  const bool direct = ctx_.direct != nullptr && ctx_.direct(ctx_.run, core, pos, len);
   if (!direct && !ring.hasRoom(pos + len)) {
     bump(counters.ringStalls);
     if (!ctx_.waitFor(core, [&] { return ring.hasRoom(pos + len); })) return false;
@@ -165,7 +166,10 @@ bool ExactReplayEngine::buildBlock(unsigned core, const TraceBuffer& b, const Bl
   }
   bump(counters.built, len);
   bump(counters.blocks);
-  if (direct) return ctx_.sendAtHead(ctx_.run, core, pos, mbufs, len, blockBytes);
+  if (direct) {
+    ctx_.sendAtHead(ctx_.run, core, pos, mbufs, len, blockBytes);  // what the port does not take goes into the ring
+    return true;
+  }
   ring.commit(pos, pos + len);
   return true;
 }

@@ -43,6 +43,7 @@ describe.skipIf(CORPUS.length === 0)(`exact replay of the shared corpus through 
         // bytes as counted (per block when one core sends without the ring): the capture's frames
         expect(result.bytes).toBe(statSync(out).size - 24 - 16 * sent.digests.length);
         expect(result.perCore).toHaveLength(cores);
+        if (cores === 2) expect(result.perCore.every((c) => c.directBlocks === 0)).toBe(true);
         expect(result.mbufsOutstanding).toBe(0);
         if (trace === TRUNCATED) {
           expect(result.failure?.code).toBe('TXCORE_ERR_TRACE_TRUNCATED');
@@ -52,6 +53,18 @@ describe.skipIf(CORPUS.length === 0)(`exact replay of the shared corpus through 
         }
       });
     }
+  }
+
+  for (const trace of CORPUS) {
+    it(`${basename(trace)}, 1 core, burst 1: every block straight to the port (no ring), the same sequence`, async () => {
+      const source = await frameDigests(trace);
+      const { out, result } = await replayToPcap(trace, 1, { burst: 1 });
+      const sent = await frameDigests(out);
+      expect(sent.digests).toEqual(source.digests);
+      expect(result.bytes).toBe(statSync(out).size - 24 - 16 * sent.digests.length);
+      expect(result.perCore[0]!.directBlocks).toBe(result.perCore[0]!.blocks);
+      expect(result.mbufsOutstanding).toBe(0);
+    });
   }
 
   it('verify-order agrees: 0 missing, 0 out of order, with 2 cores on the largest flow mix', async () => {

@@ -117,7 +117,7 @@ void ModelSynthesisEngine::processBatch(const SynthBatch& b, CoreState& cs) {
     block.pos = b.firstSeq + block.at(0);
     if (!buildBlock(b, block, cs)) return;
     const uint64_t now = cs.blocks.adapt(block.len, ctx_.tscPerUs, kMaxBlock);  // one TSC reading per block (two cores: blocks of ~2)
-    if (ctx_.sendAtHead == nullptr) ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, now);
+    ctx_.commitDuty(ctx_.run, cs.core, block.pos, block.pos + block.len, now);
     i += block.len;
   }
 }
@@ -136,14 +136,14 @@ bool ModelSynthesisEngine::cutAtHorizon(const SynthBatch& b, CoreState& cs, Bloc
 }
 
 // Reserve (wait for room and mbufs), build every frame from its template, commit; or, with
-// one core at topspeed, send the block at once (EngineContext::sendAtHead: no ring slots, no
-// drain, ~15% more packets per second on net_null, docs/txcore.md).
+// one core at topspeed and nothing before the block still to leave, send the block at once
+// (EngineContext::sendAtHead: no ring slots, no drain; docs/txcore.md).
 bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, CoreState& cs) {
   SequenceRing& ring = *ctx_.rings[cs.core];
   BuildCounters& counters = ctx_.stats->build[cs.core];
   const uint64_t pos = block.pos;
   const uint32_t len = block.len;
-  const bool direct = ctx_.sendAtHead != nullptr;
+  const bool direct = ctx_.direct != nullptr && ctx_.direct(ctx_.run, cs.core, pos, len);
   if (!direct && !ring.hasRoom(pos + len)) {
     bump(counters.ringStalls);
     if (!ctx_.waitFor(cs.core, [&] { return ring.hasRoom(pos + len); })) return false;
@@ -167,7 +167,10 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
   if (!(this->*kFrames[variant | (b.flowSeq != nullptr ? 1 : 0)])(b, block, cs, mbufs, &bytes)) return false;
   bump(counters.built, len);
   bump(counters.blocks);
-  if (direct) return ctx_.sendAtHead(ctx_.run, cs.core, pos, mbufs, len, bytes);
+  if (direct) {
+    ctx_.sendAtHead(ctx_.run, cs.core, pos, mbufs, len, bytes);  // what the port does not take goes into the ring
+    return true;
+  }
   ring.commit(pos, pos + len);
   return true;
 }

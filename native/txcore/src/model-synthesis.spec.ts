@@ -58,10 +58,21 @@ describe('model synthesis through net_pcap equals memoco generate -o', () => {
       expect(result.failure).toBeUndefined();
       expect(result.perCore).toHaveLength(cores);
       expect(result.perCore.every((c) => c.packets > 0)).toBe(true);
+      if (cores === 2) expect(result.perCore.every((c) => c.directBlocks === 0)).toBe(true);
       // modelled flows repeat exactly per window: 2 full windows + half of one
       expect(expected.length).toBeGreaterThan(2 * tls.model.info.tracePackets);
     });
   }
+
+  it('1 core, burst 1: every block straight to the port (no ring), the same bytes and order', async () => {
+    const durationS = windowS(tls) * 1.5;
+    const expected = await reference(tls, { seed: 5, durationS });
+    const { out, result } = await synthesizeToPcap(tls, { seed: 5, durationS, cores: 1, burst: 1 });
+    expect((await frameDigests(out)).digests).toEqual(expected);
+    expect(result.bytes).toBe(statSync(out).size - 24 - 16 * expected.length);
+    expect(result.perCore[0]!.directBlocks).toBe(result.perCore[0]!.blocks);
+    expect(result).toMatchObject({ packets: expected.length, mbufsOutstanding: 0 });
+  });
 
   it('a dedicated drain lcore (--drain lcore) keeps the sequence too', async () => {
     const expected = await reference(tls, { seed: 12 });

@@ -70,6 +70,7 @@ Napi::Object snapshotValue(Napi::Env env, const RunSnapshot& s) {
     o.Set("blocks", static_cast<double>(c.blocks));
     o.Set("ringStalls", static_cast<double>(c.ringStalls));
     o.Set("poolStalls", static_cast<double>(c.poolStalls));
+    o.Set("directBlocks", static_cast<double>(c.directBlocks));
     cores.Set(static_cast<uint32_t>(i), o);
   }
   out.Set("cores", cores);

@@ -22,6 +22,7 @@ export interface NativeCoreStats {
   blocks: number;
   ringStalls: number;
   poolStalls: number;
+  directBlocks: number;
 }
 
 export interface NativeSnapshot {

@@ -53,23 +53,13 @@ class OrderedDrain {
     return sent;
   }
 
-  // The sole producer's shortcut (one core, or --order flow; at topspeed, flush mode): its
-  // block [pos, pos + n), which starts at the head because every earlier block was sent
-  // the same way, goes to the sink straight from the builder's array, never through the
-  // ring's slots. Retries a full TX queue (backing off) until all are sent or `stop`;
-  // returns how many were sent, and the head moves past them as if they had drained.
-  // `bytes`: the block's; a sent item may already be freed, so nothing is read from it.
-  template <typename Waiter>
-  uint32_t sendAtHead(uint64_t pos, void** items, uint32_t n, uint64_t bytes, uint16_t owner, const std::atomic<bool>& stop, Waiter&& idle) {
-    uint32_t sent = 0;
-    while (sent < n) {
-      uint32_t got = sink_.send(items + sent, n - sent);
-      sent += got;
-      if (got == 0) {
-        if (stop.load(std::memory_order_relaxed)) break;
-        idle();
-      }
-    }
+  // The sole producer's shortcut (one core at topspeed, flush mode): its block [pos, pos + n),
+  // when it starts at the head (everything before it has left), goes to the sink straight
+  // from the builder's array, never through the ring's slots. One try: returns how many the
+  // sink took, and the head moves past them as if they had drained; the caller commits the
+  // rest to the ring, at the head. `bytes`: the block's (a sent item may be freed already).
+  uint32_t sendAtHead(uint64_t pos, void** items, uint32_t n, uint64_t bytes, uint16_t owner) {
+    uint32_t sent = sink_.send(items, n);
     sink_.accountSent(sent, sent == n ? bytes : bytes - sink_.bytesOf(items + sent, n - sent), owner);
     head_ = curEnd_ = pos + sent;
     curEndPublic_.store(head_, std::memory_order_relaxed);

@@ -44,11 +44,14 @@ struct EngineContext {
   // whose commit made the oldest range ready drains (design.md "who drains").
   void (*commitDuty)(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t nowTsc) = nullptr;
   // Set when the one core of a topspeed run in flush mode is its ring's only producer and
-  // drainer: a block built right after the previous one was sent starts at the drain head, so
-  // the engine may hand it to the port at once (OrderedDrain::sendAtHead) instead of filling
-  // ring slots, committing and draining them. Order holds trivially. False when stopped
-  // before every packet went out (the unsent mbufs are freed). Null otherwise.
-  bool (*sendAtHead)(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes) = nullptr;
+  // drainer. When direct(pos, len) (every earlier position has left, so the ring is empty,
+  // and the block is a burst's worth: one TX call per small block meant one sendto per few
+  // packets on net_af_packet), the engine may hand the block to the port at once
+  // (sendAtHead) instead of filling ring slots and committing: order holds trivially. What
+  // the port does not take at once is committed to the ring and drains as usual (later
+  // blocks then take the ring until it is empty again). Null otherwise.
+  bool (*direct)(void* run, unsigned core, uint64_t pos, uint32_t len) = nullptr;
+  void (*sendAtHead)(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes) = nullptr;
   void* run = nullptr;
 
   bool stopped() const { return stop->load(std::memory_order_relaxed); }

@@ -101,7 +101,10 @@ EngineContext TxRun::engineContext(size_t lcores) {
   ctx.startTsc = &startTsc_;
   ctx.drainDuty = config_.drainLcore ? &TxRun::noDuty : &TxRun::flushDuty;
   ctx.commitDuty = config_.drainLcore ? &TxRun::noCommitDuty : &TxRun::flushIfOldest;
-  if (config_.cores == 1 && !config_.drainLcore && !config_.paced && !config_.flowOrder) ctx.sendAtHead = &TxRun::sendAtHead;
+  if (config_.cores == 1 && !config_.drainLcore && !config_.paced && !config_.flowOrder) {
+    ctx.direct = &TxRun::direct;
+    ctx.sendAtHead = &TxRun::sendAtHead;
+  }
   ctx.run = this;
   return ctx;
 }
@@ -192,14 +195,27 @@ void TxRun::flushIfOldest(void* run, unsigned core, uint64_t blockStart, uint64_
 
 void TxRun::noCommitDuty(void*, unsigned, uint64_t, uint64_t, uint64_t) {}
 
-bool TxRun::sendAtHead(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes) {
+bool TxRun::direct(void* run, unsigned core, uint64_t pos, uint32_t len) {
   TxRun* r = static_cast<TxRun*>(run);
-  Backoff backoff;  // a full TX queue (net_af_packet): the kernel needs the CPU to empty it
-  uint32_t sent = r->streamOf(core).drain->sendAtHead(pos, reinterpret_cast<void**>(mbufs), n, bytes, static_cast<uint16_t>(core), r->stop_,
-                                                      [&] { backoff.pause(); });
-  if (sent == n) return true;
-  rte_pktmbuf_free_bulk(mbufs + sent, n - sent);
-  return false;
+  return len >= r->config_.burst && r->streamOf(core).drain->head() == pos;
+}
+
+// The port takes what it can at once (net_null all of it; net_af_packet's ring may be full):
+// the rest goes into the empty ring at the head, as an ordinary committed block.
+void TxRun::sendAtHead(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes) {
+  OrderedStream& stream = static_cast<TxRun*>(run)->streamOf(core);
+  const uint16_t owner = static_cast<uint16_t>(core);
+  const uint32_t sent = stream.drain->sendAtHead(pos, reinterpret_cast<void**>(mbufs), n, bytes, owner);
+  bump(static_cast<TxRun*>(run)->stats_->build[core].directBlocks);
+  if (sent == n) return;
+  for (uint32_t k = sent; k < n; k++) {
+    SequenceSlot& slot = stream.ring.slot(pos + k);
+    slot.item = mbufs[k];
+    slot.bytes = mbufs[k]->pkt_len;
+    slot.owner = owner;
+    slot.dueTsc.store(0, std::memory_order_relaxed);
+  }
+  stream.ring.commit(pos + sent, pos + n);
 }
 
 bool TxRun::allSent(unsigned core) {
@@ -253,7 +269,7 @@ RunSnapshot TxRun::snapshot() const {
     s.cores.push_back(CoreSnapshot{sent.packets.load(std::memory_order_relaxed), sent.bytes.load(std::memory_order_relaxed),
                                    sent.late.load(std::memory_order_relaxed), build.built.load(std::memory_order_relaxed),
                                    build.blocks.load(std::memory_order_relaxed), build.ringStalls.load(std::memory_order_relaxed),
-                                   build.poolStalls.load(std::memory_order_relaxed)});
+                                   build.poolStalls.load(std::memory_order_relaxed), build.directBlocks.load(std::memory_order_relaxed)});
   }
   for (unsigned b = 0; b < LatenessHistogram::kBuckets; b++) {
     uint64_t n = stats_->lateness.count(b);

@@ -29,7 +29,7 @@ struct RunConfig {
 };
 
 struct CoreSnapshot {
-  uint64_t packets, bytes, late, built, blocks, ringStalls, poolStalls;
+  uint64_t packets, bytes, late, built, blocks, ringStalls, poolStalls, directBlocks;
 };
 
 struct RunSnapshot {
@@ -71,7 +71,8 @@ class TxRun {
   static uint64_t noDuty(void* run, unsigned core, uint64_t now);
   static void flushIfOldest(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t now);
   static void noCommitDuty(void* run, unsigned core, uint64_t blockStart, uint64_t blockEnd, uint64_t now);
-  static bool sendAtHead(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes);
+  static bool direct(void* run, unsigned core, uint64_t pos, uint32_t len);
+  static void sendAtHead(void* run, unsigned core, uint64_t pos, rte_mbuf** mbufs, uint32_t n, uint64_t bytes);
   TxFailure setUpStreams();
   EngineContext engineContext(size_t lcores);
   TxFailure launch(const std::vector<unsigned>& lcores);

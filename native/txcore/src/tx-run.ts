@@ -12,13 +12,15 @@ export interface CoreStats {
   packets: number;
   bytes: number;
   late: number;
-  /** Packets built and committed into the sequence ring. */
+  /** Packets built (committed into the sequence ring, or sent at once: directBlocks). */
   built: number;
-  /** Ring commits; built / blocks is the mean block size. */
+  /** Blocks (ring commits and direct sends); built / blocks is the mean block size. */
   blocks: number;
   /** Blocks that waited for room in the sequence ring. */
   ringStalls: number;
   poolStalls: number;
+  /** Of the blocks, those one core at topspeed handed to the port without the ring (docs/txcore.md). */
+  directBlocks: number;
 }
 
 /** A snapshot read while the lcores run (they are never stopped for it). */

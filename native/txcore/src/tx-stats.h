@@ -29,6 +29,7 @@ struct alignas(64) BuildCounters {
   std::atomic<uint64_t> blocks{0};      // commits: built / blocks is the mean block size
   std::atomic<uint64_t> ringStalls{0};  // blocks that waited for room in the sequence ring
   std::atomic<uint64_t> poolStalls{0};  // waits for a free mbuf
+  std::atomic<uint64_t> directBlocks{0};  // blocks handed to the port without the ring (sendAtHead)
 };
 
 struct TxStats {
