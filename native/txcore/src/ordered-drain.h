@@ -48,8 +48,7 @@ class OrderedDrain {
     uint32_t sent = sink_.send(items, n);
     for (uint32_t i = 0; i < sent; i++) sink_.account(ring_.at(head_ + i), now);
     head_ += sent;
-    headPublic_.store(head_, std::memory_order_seq_cst);  // see SequenceRing::commit
-    ring_.release(head_);
+    publishHead();
     return sent;
   }
 
@@ -63,8 +62,7 @@ class OrderedDrain {
     sink_.accountSent(sent, sent == n ? bytes : bytes - sink_.bytesOf(items + sent, n - sent), owner);
     head_ = curEnd_ = pos + sent;
     curEndPublic_.store(head_, std::memory_order_relaxed);
-    headPublic_.store(head_, std::memory_order_seq_cst);
-    ring_.release(head_);
+    publishHead();
     return sent;
   }
 
@@ -101,6 +99,12 @@ class OrderedDrain {
   uint64_t blockEnd() const { return curEndPublic_.load(std::memory_order_relaxed); }
 
  private:
+  // After head_ moved: readers see it, producers may reuse the slots before it.
+  void publishHead() {
+    headPublic_.store(head_, std::memory_order_seq_cst);  // see SequenceRing::commit
+    ring_.release(head_);
+  }
+
   SequenceRing& ring_;
   Sink& sink_;
   const bool paced_;
