@@ -12,6 +12,11 @@ export { writeFileAtomically, produceFileAtomically } from './model/atomic-file.
 export { CountSession } from './onnx/count-session.ts';
 // Training
 export { FlowTrainer } from './train/flow-trainer.ts';
+export { typescriptPacketPass } from './train/flow-accumulator.ts';
+export { restoreSettledPass } from './train/packet-pass.ts';
+export type { PacketPass, PacketPassConfig, PacketPassFactory, PassState, PassTotals, SettledPass, CountersState } from './train/packet-pass.ts';
+export { captureTemplate } from './train/header-template.ts';
+export type { HeaderTemplate } from './train/header-template.ts';
 export type { TrainedModel } from './train/flow-trainer.ts';
 export { DEFAULT_TRAIN_OPTIONS, parseTrainOptions, MIN_MODEL_BYTES, MAX_BIN_MS, MIN_BIN_MS } from './train/train-options.ts';
 export type { TrainOptions } from './train/train-options.ts';

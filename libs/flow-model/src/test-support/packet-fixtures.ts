@@ -126,7 +126,8 @@ export function batchOf(packets: readonly FixturePacket[], startSec = 1_700_000_
 /** A non-IP (ARP-like) packet batch entry is marked by flowId 0xffffffff and ipVersion 0. */
 export function nonIpBatch(count: number, startSec = 1_700_000_000): PacketBatch {
   const batch = batchOf([], startSec);
-  return { ...batch, count, data: new Uint8Array(60 * count), flowId: new Uint32Array(count).fill(0xffffffff), ipVersion: new Uint8Array(count), tsSec: new Float64Array(count).fill(startSec), tsNsec: new Uint32Array(count), origLen: new Uint32Array(count).fill(60), capLen: new Uint32Array(count).fill(60), dataOffset: new Uint32Array(count), linkType: new Uint16Array(count).fill(1), direction: new Uint8Array(count) };
+  const zeros = { proto: new Uint8Array(count), tcpFlags: new Uint8Array(count), ttl: new Uint8Array(count), l3Offset: new Uint16Array(count), l4Offset: new Uint16Array(count), srcPort: new Uint16Array(count), dstPort: new Uint16Array(count), fileOffset: new Float64Array(count) };
+  return { ...batch, ...zeros, count, data: new Uint8Array(60 * count), flowId: new Uint32Array(count).fill(0xffffffff), ipVersion: new Uint8Array(count), tsSec: new Float64Array(count).fill(startSec), tsNsec: new Uint32Array(count), origLen: new Uint32Array(count).fill(60), capLen: new Uint32Array(count).fill(60), dataOffset: new Uint32Array(count), linkType: new Uint16Array(count).fill(1), direction: new Uint8Array(count) };
 }
 
 /** A deterministic pseudo-random mix of bursty TCP and UDP flows over `seconds`. */

@@ -9,12 +9,13 @@
  */
 import type { PacketBatch } from '@memoco/pcap';
 import { GAP_BUCKETS } from '../model/log2-buckets.ts';
-import type { ActivityProfile } from './activity-profile.ts';
+import { ActivityProfile } from './activity-profile.ts';
 import {
   DIR_PACKETS, DIR_STRIDE, FIRST_NS, FLAGS_RUN, FLAGS_RUN_PACKETS, FLOW_STRIDE, FlowStatsTable, LAST_NS, MAX_WIRE_SIZE, PACKETS, PREVIOUS_NS,
   RUN_BIN, RUN_PACKETS, SIZE_RUN, SIZE_RUN_PACKETS, WANTS_TEMPLATE, WIRE_BYTES,
 } from './flow-stats.ts';
 import { captureTemplate } from './header-template.ts';
+import type { PacketPass, PacketPassConfig } from './packet-pass.ts';
 
 const NO_FLOW = 0xffffffff;
 const TCP_SYN = 0x02;
@@ -28,6 +29,20 @@ const LAST_NS_SEEN = 2;
 const IP_PACKETS = 3;
 const NON_IP_PACKETS = 4;
 const IP_BYTES = 5;
+
+/** The TypeScript PacketPass: a FlowAccumulator with its own activity profile. */
+export function typescriptPacketPass(config: PacketPassConfig): PacketPass {
+  const profile = new ActivityProfile(config.maxProfileEntries);
+  const packets = new FlowAccumulator(config.binNs, profile, config.maxBins, config.sizeAtoms);
+  return {
+    addBatch: (batch) => packets.addBatch(batch),
+    settle: () => {
+      const flows = packets.settle();
+      const { startSec, startNsec, lastNs, ipPackets, nonIpPackets, ipBytes } = packets;
+      return { stats: packets.stats, profile, flows, totals: { startSec, startNsec, lastNs, ipPackets, nonIpPackets, ipBytes } };
+    },
+  };
+}
 
 export class FlowAccumulator {
   readonly stats: FlowStatsTable;

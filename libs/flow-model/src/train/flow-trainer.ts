@@ -1,8 +1,8 @@
 /**
  * MEMOCO's traffic pattern recognizer (APNet'22 §3.2; issue 4): one pass over a streaming
  * trace, batch by batch, so it can run while an upload is still arriving. Per packet the
- * accumulator (flow-accumulator.ts) updates the flow's bounded statistics and the aggregate
- * activity profile;
+ * pass (packet-pass.ts: the TypeScript flow-accumulator.ts, or native/txcore's twin of it)
+ * updates the flow's bounded statistics and the aggregate activity profile;
  * `finish()` chooses what the byte budget allows (model-budget.ts), fits every row against
  * the profile (profile-fit.ts) and returns the model with its encoded ONNX bytes.
  */
@@ -10,12 +10,13 @@ import { MemocoError } from '@memoco/protocol';
 import type { PacketBatch } from '@memoco/pcap';
 import { ROW_KIND, type FlowModel, type FlowModelInfo } from '../model/flow-model.ts';
 import { encodeFlowModel } from '../model/model-codec.ts';
-import { ActivityProfile } from './activity-profile.ts';
 import { CounterMerger } from './counter-merger.ts';
 import { assignClasses, draftClasses } from './flow-classes.ts';
-import { FlowAccumulator } from './flow-accumulator.ts';
+import { typescriptPacketPass } from './flow-accumulator.ts';
+import type { FlowStatsTable } from './flow-stats.ts';
 import { assembleModel } from './model-assembler.ts';
 import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
+import type { PacketPass, PacketPassFactory, SettledPass } from './packet-pass.ts';
 import { fitRowsToProfile } from './profile-fit.ts';
 import { draftFromFlow, type RowDraft } from './row-draft.ts';
 import { binNsOf, parseTrainOptions, type TrainOptions } from './train-options.ts';
@@ -29,37 +30,38 @@ export interface TrainedModel {
 export class FlowTrainer {
   readonly options: TrainOptions;
   readonly binNs: number;
-  private readonly profile: ActivityProfile;
-  private readonly packets: FlowAccumulator;
+  private readonly pass: PacketPass;
 
-  constructor(options: Partial<TrainOptions> = {}) {
+  /** `pass`: where the per-packet statistics are gathered (default: the TypeScript pass). */
+  constructor(options: Partial<TrainOptions> = {}, pass: PacketPassFactory = typescriptPacketPass) {
     this.options = parseTrainOptions(options);
     this.binNs = binNsOf(this.options);
-    this.profile = new ActivityProfile(maxProfileEntries(this.options.maxModelBytes));
-    this.packets = new FlowAccumulator(this.binNs, this.profile, this.options.maxCoefsPerFlow, this.options.sizeAtoms);
-  }
-
-  get packetsSeen(): number {
-    return this.packets.ipPackets + this.packets.nonIpPackets;
+    this.pass = pass({
+      binNs: this.binNs,
+      maxBins: this.options.maxCoefsPerFlow,
+      sizeAtoms: this.options.sizeAtoms,
+      maxProfileEntries: maxProfileEntries(this.options.maxModelBytes),
+    });
   }
 
   addBatch(batch: PacketBatch): void {
-    this.packets.addBatch(batch);
+    this.pass.addBatch(batch);
   }
 
-  /** Fits and encodes the model. Throws FLOWMODEL_ERR_EMPTY_TRACE / _NO_IP_PACKETS when there is nothing to model. */
+  /** Fits and encodes the model (once). Throws FLOWMODEL_ERR_EMPTY_TRACE / _NO_IP_PACKETS when there is nothing to model. */
   finish(): TrainedModel {
-    const p = this.packets;
-    if (this.packetsSeen === 0) throw new MemocoError('FLOWMODEL_ERR_EMPTY_TRACE', 'the trace holds no packets; no model written', { status: 400 });
-    if (p.ipPackets === 0) {
-      throw new MemocoError('FLOWMODEL_ERR_NO_IP_PACKETS', `the trace's ${p.nonIpPackets} packets are all non-IP; flows are IP 5-tuples, no model written`, { status: 400 });
+    const settled = this.pass.settle();
+    const t = settled.totals;
+    if (t.ipPackets + t.nonIpPackets === 0) throw new MemocoError('FLOWMODEL_ERR_EMPTY_TRACE', 'the trace holds no packets; no model written', { status: 400 });
+    if (t.ipPackets === 0) {
+      throw new MemocoError('FLOWMODEL_ERR_NO_IP_PACKETS', `the trace's ${t.nonIpPackets} packets are all non-IP; flows are IP 5-tuples, no model written`, { status: 400 });
     }
-    const flows = p.settle();
-    const windowBins = Math.floor(p.lastNs / this.binNs) + 1;
+    const flows = settled.flows;
+    const windowBins = Math.floor(t.lastNs / this.binNs) + 1;
     const budget = this.options.maxModelBytes;
-    const aggregate = this.profile.entries(windowBins);
+    const aggregate = settled.profile.entries(windowBins);
     const avail = budget - MODEL_OVERHEAD_BYTES - aggregate.length * 4;
-    const rows = this.chooseRows(flows, avail);
+    const rows = this.chooseRows(settled.stats, flows, avail);
     const fixedBytes = rows.reduce((sum, r) => sum + rowBytesWithoutCoefs(r), 0);
     let coefBudget = avail - fixedBytes;
     for (let attempt = 0; ; attempt++) {
@@ -69,11 +71,11 @@ export class FlowTrainer {
       const fit = fitRowsToProfile(
         rows.map((r) => ({ startBin: r.startBin, lastBin: r.lastBin, binsPerCoef: r.histogram.width, counts: r.histogram.dense() })),
         aggregate,
-        this.profile.shift,
+        settled.profile.shift,
         this.options.ridge,
         this.options.profileRounds,
       );
-      const model = assembleModel(this.info(windowBins, flows.length, rows), rows, fit.coefs, fit.profile);
+      const model = assembleModel(this.info(settled, windowBins, flows.length, rows), rows, fit.coefs, fit.profile);
       const bytes = encodeFlowModel(model);
       if (bytes.length <= budget) return { model, bytes };
       if (attempt >= 4) throw tooSmall(budget);
@@ -82,8 +84,7 @@ export class FlowTrainer {
   }
 
   /** All flows one by one when they fit with room for coefficients; else the heaviest ones plus classes. */
-  private chooseRows(flows: number[], avail: number): RowDraft[] {
-    const stats = this.packets.stats;
+  private chooseRows(stats: FlowStatsTable, flows: number[], avail: number): RowDraft[] {
     const sizes = new Float64Array(flows.length);
     let total = 0;
     for (let i = 0; i < flows.length; i++) {
@@ -103,13 +104,13 @@ export class FlowTrainer {
     return [...draft(flows.slice(0, individual)), ...classes];
   }
 
-  private info(windowBins: number, traceFlows: number, rows: RowDraft[]): FlowModelInfo {
+  private info(settled: SettledPass, windowBins: number, traceFlows: number, rows: RowDraft[]): FlowModelInfo {
     const classes = rows.filter((r) => r.kind === ROW_KIND.class).length;
-    const p = this.packets;
+    const p = settled.totals;
     return {
       binNs: this.binNs,
       windowBins,
-      profileShift: this.profile.shift,
+      profileShift: settled.profile.shift,
       startSec: p.startSec,
       startNsec: p.startNsec,
       tracePackets: p.ipPackets,

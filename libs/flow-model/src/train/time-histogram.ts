@@ -45,6 +45,18 @@ export class TimeHistogram {
     return h;
   }
 
+  /** A histogram of occupied bins keys[from, to) with their values (ascending keys; a native pass's, packet-pass.ts). */
+  static fromSparse(anchor: number, maxBins: number, shift: number, keys: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number): TimeHistogram {
+    const h = new TimeHistogram(anchor, maxBins);
+    h.shift = shift;
+    h.width = 2 ** shift;
+    for (let i = from; i < to; i++) {
+      h.keys.push(keys[i]!);
+      h.values.push(values[i]!);
+    }
+    return h;
+  }
+
   /** Histogram bins from the anchor to the last one holding packets. */
   get length(): number {
     return this.keys.length === 0 ? 0 : this.keys[this.keys.length - 1]! + 1;

@@ -8,6 +8,7 @@ import { TraceReader, type TraceSource } from '@memoco/pcap';
 import { writeFileAtomically } from '../model/atomic-file.ts';
 import { modelId } from '../model/model-codec.ts';
 import { FlowTrainer } from './flow-trainer.ts';
+import type { PacketPassFactory } from './packet-pass.ts';
 import type { TrainOptions } from './train-options.ts';
 
 export interface TrainProgress {
@@ -20,6 +21,8 @@ export interface TrainHooks {
   onProgress?: (progress: TrainProgress) => void;
   progressIntervalMs?: number;
   signal?: AbortSignal;
+  /** Where the per-packet statistics are gathered (packet-pass.ts); the TypeScript pass by default. */
+  pass?: PacketPassFactory;
 }
 
 export interface TrainResult {
@@ -42,7 +45,7 @@ export interface TrainResult {
 /** Trains on `source` and returns the model bytes without writing anything. */
 export async function trainModel(source: TraceSource, options: Partial<TrainOptions> = {}, hooks: TrainHooks = {}): Promise<{ bytes: Uint8Array; result: TrainResult }> {
   const started = performance.now();
-  const trainer = new FlowTrainer(options);
+  const trainer = new FlowTrainer(options, hooks.pass);
   const reader = new TraceReader(source);
   let lastProgress = 0;
   for await (const batch of reader.batches()) {
