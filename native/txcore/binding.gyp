@@ -31,7 +31,10 @@
         "src/synth-coupled-rounder.cc",
         "src/synth-planner.cc",
         "src/model-synthesis-engine.cc",
-        "src/napi-synthesis.cc"
+        "src/napi-synthesis.cc",
+        "src/train-pass.cc",
+        "src/train-pass-worker.cc",
+        "src/napi-train-pass.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"],

@@ -12,6 +12,7 @@
 #include "napi-run-worker.h"
 #include "ts-replay-napi-config.h"
 #include "napi-synthesis.h"
+#include "napi-train-pass.h"
 #include "tx-run.h"
 
 namespace txcore {
@@ -106,6 +107,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("startExactReplay", Napi::Function::New<startExactReplay>(env, "startExactReplay"));
   exports.Set("startTsReplay", Napi::Function::New<startTsReplay>(env, "startTsReplay"));
   registerSynthesis(env, exports);  // startSynthesis (napi-synthesis.cc)
+  registerTrainPass(env, exports);  // TrainPass (napi-train-pass.cc)
   return exports;
 }
 

@@ -1,0 +1,168 @@
+#include "napi-train-pass.h"
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "train-pass-worker.h"
+
+namespace txcore {
+namespace {
+
+// A typed array's elements; false (and a TypeError thrown) when `key` is not one of T of at least `count`.
+template <typename T>
+bool column(const Napi::Object& batch, const char* key, napi_typedarray_type type, uint32_t count, const T** out) {
+  Napi::Value v = batch.Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type || v.As<Napi::TypedArray>().ElementLength() < count) {
+    Napi::TypeError::New(batch.Env(), std::string("TrainPass.addBatch: batch.") + key + " must be a typed array of the reader's type, at least count long")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = v.As<Napi::TypedArrayOf<T>>().Data();
+  return true;
+}
+
+template <typename ArrayT, typename Vector>
+ArrayT copied(Napi::Env env, const Vector& values) {
+  ArrayT out = ArrayT::New(env, values.size());
+  if (!values.empty()) memcpy(out.Data(), values.data(), values.size() * sizeof(values[0]));
+  return out;
+}
+
+Napi::Object countersValue(Napi::Env env, const TrainCounters& c) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("used", c.used);
+  out.Set("keys", copied<Napi::Int32Array>(env, c.keys));
+  out.Set("counts", copied<Napi::Float64Array>(env, c.counts));
+  out.Set("sizes", copied<Napi::Uint8Array>(env, c.sizes));
+  return out;
+}
+
+// The flows' histograms flattened: flow id's keys and values are [offset[id], offset[id + 1]).
+void setHistograms(Napi::Env env, const TrainPass& pass, Napi::Object* out) {
+  const uint32_t n = pass.capacity;
+  Napi::Float64Array anchor = Napi::Float64Array::New(env, n);
+  Napi::Uint32Array shift = Napi::Uint32Array::New(env, n);
+  Napi::Uint32Array offset = Napi::Uint32Array::New(env, size_t{n} + 1);
+  size_t total = 0;
+  for (uint32_t id = 0; id < n; id++) total += pass.histograms[id].keys.size();
+  Napi::Uint32Array keys = Napi::Uint32Array::New(env, total);
+  Napi::Float64Array values = Napi::Float64Array::New(env, total);
+  size_t at = 0;
+  for (uint32_t id = 0; id < n; id++) {
+    const TrainHistogram& h = pass.histograms[id];
+    anchor[id] = h.anchor;
+    shift[id] = h.shift;
+    offset[id] = static_cast<uint32_t>(at);
+    if (!h.keys.empty()) {
+      memcpy(keys.Data() + at, h.keys.data(), h.keys.size() * sizeof(uint32_t));
+      memcpy(values.Data() + at, h.values.data(), h.values.size() * sizeof(double));
+    }
+    at += h.keys.size();
+  }
+  offset[n] = static_cast<uint32_t>(at);
+  out->Set("histAnchor", anchor);
+  out->Set("histShift", shift);
+  out->Set("histOffset", offset);
+  out->Set("histKeys", keys);
+  out->Set("histValues", values);
+}
+
+class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    return DefineClass(env, "TrainPass", {InstanceMethod<&TrainPassWrap::addBatch>("addBatch"), InstanceMethod<&TrainPassWrap::settle>("settle")});
+  }
+
+  explicit TrainPassWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainPassWrap>(info) {
+    for (size_t i = 0; i < 4; i++) {
+      if (!info[i].IsNumber()) {
+        Napi::TypeError::New(info.Env(), "TrainPass(binNs, maxBins, sizeAtoms, maxProfileEntries): numbers").ThrowAsJavaScriptException();
+        return;
+      }
+    }
+    TrainPassConfig c;
+    c.binNs = info[0].As<Napi::Number>().DoubleValue();
+    c.maxBins = info[1].As<Napi::Number>().Uint32Value();
+    c.sizeAtoms = info[2].As<Napi::Number>().Uint32Value();
+    c.maxProfileEntries = info[3].As<Napi::Number>().Uint32Value();
+    if (!(c.binNs > 0) || c.maxBins == 0 || c.sizeAtoms > 64 || c.maxProfileEntries == 0) {
+      Napi::RangeError::New(info.Env(), "TrainPass: binNs > 0, maxBins >= 1, sizeAtoms <= 64, maxProfileEntries >= 1").ThrowAsJavaScriptException();
+      return;
+    }
+    pass_ = std::make_unique<TrainPassWorker>(c);
+  }
+
+ private:
+  Napi::Value addBatch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!pass_) return Napi::Error::New(env, "TrainPass.addBatch after settle()").ThrowAsJavaScriptException(), env.Null();
+    if (!info[0].IsObject()) return Napi::TypeError::New(env, "TrainPass.addBatch(batch: PacketBatch)").ThrowAsJavaScriptException(), env.Null();
+    Napi::Object batch = info[0].As<Napi::Object>();
+    TrainBatch b;
+    b.count = batch.Get("count").ToNumber().Uint32Value();
+    if (!column(batch, "flowId", napi_uint32_array, b.count, &b.flowId) || !column(batch, "ipVersion", napi_uint8_array, b.count, &b.ipVersion) ||
+        !column(batch, "proto", napi_uint8_array, b.count, &b.proto) || !column(batch, "tsSec", napi_float64_array, b.count, &b.tsSec) ||
+        !column(batch, "tsNsec", napi_uint32_array, b.count, &b.tsNsec) || !column(batch, "origLen", napi_uint32_array, b.count, &b.origLen) ||
+        !column(batch, "direction", napi_uint8_array, b.count, &b.direction) || !column(batch, "tcpFlags", napi_uint8_array, b.count, &b.tcpFlags)) {
+      return env.Null();
+    }
+    templates_.clear();
+    pass_->addBatch(b, &templates_);
+    if (templates_.empty()) return env.Null();
+    return copied<Napi::Uint32Array>(env, templates_);
+  }
+
+  Napi::Value settle(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!pass_) return Napi::Error::New(env, "TrainPass.settle() twice").ThrowAsJavaScriptException(), env.Null();
+    TrainPass& p = pass_->drain();
+    std::vector<uint32_t> flows = p.settle();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("flows", copied<Napi::Uint32Array>(env, flows));
+    out.Set("capacity", p.capacity);
+    out.Set("flow", copied<Napi::Float64Array>(env, p.flow));
+    out.Set("dir", copied<Napi::Float64Array>(env, p.dir));
+    out.Set("gaps", copied<Napi::Float64Array>(env, p.gaps));
+    out.Set("seen", copied<Napi::Uint8Array>(env, p.seen));
+    out.Set("ipVersion", copied<Napi::Uint8Array>(env, p.ipVersion));
+    out.Set("proto", copied<Napi::Uint8Array>(env, p.proto));
+    out.Set("bucketsOf", copied<Napi::Int32Array>(env, p.bucketsOf));
+    out.Set("flagsOf", copied<Napi::Int32Array>(env, p.flagsOf));
+    out.Set("sizeMin", copied<Napi::Uint32Array>(env, p.sizeMin));
+    out.Set("sizeMax", copied<Napi::Uint32Array>(env, p.sizeMax));
+    out.Set("atoms", countersValue(env, p.atoms));
+    out.Set("buckets", countersValue(env, p.buckets));
+    out.Set("flags", countersValue(env, p.flags));
+    setHistograms(env, p, &out);
+    Napi::Object profile = Napi::Object::New(env);
+    profile.Set("shift", p.profile.shift);
+    profile.Set("width", p.profile.width);
+    profile.Set("counts", copied<Napi::Float64Array>(env, p.profile.counts));
+    out.Set("profile", profile);
+    Napi::Object totals = Napi::Object::New(env);
+    totals.Set("startSec", p.startSec);
+    totals.Set("startNsec", p.startNsec);
+    totals.Set("lastNs", p.lastNs);
+    totals.Set("ipPackets", p.ipPackets);
+    totals.Set("nonIpPackets", p.nonIpPackets);
+    totals.Set("ipBytes", p.ipBytes);
+    out.Set("totals", totals);
+    pass_.reset();  // the copies are the JavaScript side's now
+    return out;
+  }
+
+  std::unique_ptr<TrainPassWorker> pass_;
+  std::vector<uint32_t> templates_;
+};
+
+}  // namespace
+
+void registerTrainPass(Napi::Env env, Napi::Object exports) {
+  auto* ctor = new Napi::FunctionReference(Napi::Persistent(TrainPassWrap::define(env)));
+  env.AddCleanupHook([ctor] { delete ctor; });
+  exports.Set("TrainPass", ctor->Value());
+}
+
+}  // namespace txcore

@@ -1,0 +1,14 @@
+// The Node-API surface of the native training pass (TypeScript side: native-train-pass.ts):
+// adds the class `TrainPass(binNs, maxBins, sizeAtoms, maxProfileEntries)` to the addon's
+// exports, with addBatch(batch) (the packet columns of a libs/pcap PacketBatch; returns the
+// (slot, packet index, version << 8 | protocol) triples to capture templates from, or null) and settle() (the statistics
+// as FlowStatsTable keeps them, copied into typed arrays; once).
+#pragma once
+
+#include <napi.h>
+
+namespace txcore {
+
+void registerTrainPass(Napi::Env env, Napi::Object exports);
+
+}  // namespace txcore

@@ -1,0 +1,124 @@
+/**
+ * The native training pass (train-pass.cc, on its thread: train-pass-worker.cc) against the
+ * TypeScript FlowAccumulator, its reference (issue 4, train speed): the settled statistics
+ * must be the same number for number, and so the models byte for byte.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FlowTrainer, trainModel, typescriptPacketPass, type PacketPassConfig, type SettledPass } from '@memoco/flow-model';
+import type { PacketBatch } from '@memoco/pcap';
+import { describe, expect, it } from 'vitest';
+import { batchOf, nonIpBatch, syntheticTraffic, type FixturePacket } from '../../../libs/flow-model/src/test-support/packet-fixtures.ts';
+import { nativePacketPass, trainPassFor } from './native-train-pass.ts';
+
+const PCAPS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'pcaps');
+
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+}
+
+/**
+ * Bursty TCP and UDP flows in time order, roughened so every rare branch of the pass runs:
+ * packets a little out of order (and some before the first packet), UDP sizes drawn at random
+ * (the size atoms evict), TCP flag bytes beyond the 16 a counter keeps, cut into batches of
+ * uneven sizes with non-IP batches between them.
+ */
+function roughTraffic(seed: number): PacketBatch[] {
+  const rand = lcg(seed);
+  const packets: FixturePacket[] = syntheticTraffic(300, 40, seed).sort((a, b) => a.timeNs - b.timeNs);
+  for (const p of packets) {
+    if (p.proto === 17) p.size = 60 + Math.floor(rand() * 1400);
+    if (p.proto === 6 && rand() < 0.05) p.flags = Math.floor(rand() * 256);
+  }
+  for (let i = 1; i < packets.length; i += 7) [packets[i - 1], packets[i]] = [packets[i]!, packets[i - 1]!];
+  packets[3]!.timeNs = Math.max(0, packets[0]!.timeNs - 2_000_000);
+  const flowIds = new Map<string, number>();
+  const batches: PacketBatch[] = [];
+  for (let at = 0; at < packets.length; ) {
+    const n = 1 + Math.floor(rand() * 700);
+    batches.push(batchOf(packets.slice(at, at + n), 1_700_000_000, flowIds));
+    if (batches.length % 4 === 3) batches.push(nonIpBatch(1 + (batches.length % 5)));
+    at += n;
+  }
+  return batches;
+}
+
+function settle(pass: typeof typescriptPacketPass, config: PacketPassConfig, batches: PacketBatch[]): SettledPass {
+  const p = pass(config);
+  for (const b of batches) p.addBatch(b);
+  return p.settle();
+}
+
+/** The settled pass as plain data (typed arrays as arrays, histograms as their fields). */
+function plain(s: SettledPass) {
+  const st = s.stats;
+  const counters = (c: typeof st.atoms) => ({ used: c.used, keys: Array.from(c.keys), counts: Array.from(c.counts), sizes: Array.from(c.sizes) });
+  return {
+    flows: s.flows,
+    totals: s.totals,
+    profile: { shift: s.profile.shift, width: s.profile.width, counts: Array.from(s.profile.counts) },
+    capacity: st.capacity,
+    arrays: [st.flow, st.dir, st.gaps, st.seen, st.ipVersion, st.proto, st.bucketsOf, st.flagsOf, st.sizeMin, st.sizeMax].map((a) => Array.from(a)),
+    counters: [counters(st.atoms), counters(st.buckets), counters(st.flags)],
+    histograms: st.histograms.map((h) => h && { anchor: h.anchor, shift: h.shift, width: h.width, keys: h.keys, values: h.values }),
+    templates: st.templates.map((t) => t && { bytes: Array.from(t.bytes), l3Offset: t.l3Offset, l4Offset: t.l4Offset }),
+  };
+}
+
+describe('native training pass', () => {
+  const configs: [string, PacketPassConfig][] = [
+    ['default limits', { binNs: 10e6, maxBins: 1024, sizeAtoms: 12, maxProfileEntries: 65536 }],
+    // 4 histogram bins and 64 profile entries: both halve again and again; 2 atoms evict all the time.
+    ['tight limits', { binNs: 10e6, maxBins: 4, sizeAtoms: 2, maxProfileEntries: 64 }],
+    ['no size atoms, 1 s bins', { binNs: 1e9, maxBins: 16, sizeAtoms: 0, maxProfileEntries: 8 }],
+  ];
+  for (const [name, config] of configs) {
+    it(`settles to the TypeScript pass's statistics, number for number (${name})`, () => {
+      for (const seed of [1, 2]) {
+        const batches = roughTraffic(seed);
+        const ts = settle(typescriptPacketPass, config, batches);
+        const native = settle(nativePacketPass, config, batches);
+        expect(native.flows.length).toBeGreaterThan(250);
+        expect(native.totals.nonIpPackets).toBeGreaterThan(0);
+        expect(plain(native)).toEqual(plain(ts));
+      }
+    });
+  }
+
+  it('trains byte-identical models on every corpus capture (one by one, with classes, 1 s bins)', async () => {
+    const files = readdirSync(PCAPS).filter((f) => /\.pcap(ng)?$/.test(f) && !f.includes('CUTSHORT'));
+    expect(files.length).toBeGreaterThan(15);
+    for (const file of files) {
+      for (const options of [{}, { maxModelBytes: 16384 }, { binMs: 1000 }]) {
+        const ts = await trainModel(join(PCAPS, file), options, { pass: typescriptPacketPass });
+        const native = await trainModel(join(PCAPS, file), options, { pass: nativePacketPass });
+        expect({ file, options, id: native.result.modelId }).toEqual({ file, options, id: ts.result.modelId });
+      }
+    }
+  }, 120_000);
+
+  it('refuses a trace of non-IP packets only, as the TypeScript pass does', () => {
+    const trainer = new FlowTrainer({}, nativePacketPass);
+    trainer.addBatch(nonIpBatch(3));
+    expect(() => trainer.finish()).toThrow(expect.objectContaining({ code: 'FLOWMODEL_ERR_NO_IP_PACKETS' }));
+  });
+
+  it('settles once, and takes no batch after that', () => {
+    const pass = nativePacketPass({ binNs: 10e6, maxBins: 16, sizeAtoms: 4, maxProfileEntries: 64 });
+    pass.addBatch(roughTraffic(3)[0]!);
+    expect(pass.settle().totals.ipPackets).toBeGreaterThan(0);
+    expect(() => pass.settle()).toThrow(/settle\(\) twice/);
+    expect(() => pass.addBatch(roughTraffic(3)[0]!)).toThrow(/after settle/);
+  });
+
+  it('chooses native when asked and when the addon loads, TypeScript when asked, and refuses other names', () => {
+    expect(trainPassFor('native').used).toBe('native');
+    expect(trainPassFor('auto').used).toBe('native');
+    expect(trainPassFor('typescript')).toEqual({ pass: typescriptPacketPass, used: 'typescript' });
+    expect(() => trainPassFor('gpu' as never)).toThrow(expect.objectContaining({ code: 'TXCORE_ERR_BAD_OPTION' }));
+  });
+});
