@@ -47,7 +47,7 @@ describe('trainer main', () => {
       proc.child.kill('SIGTERM');
     }
     expect(await proc.exited, proc.stderr()).toBe(0);
-    expect(proc.stderr()).toMatch(/trainer-proc listening on http:\/\/127\.0\.0\.1:\d+ \(NATS: nats:\/\/127\.0\.0\.1:\d+, upload limit 999999999 bytes\)/);
+    expect(proc.stderr()).toMatch(/trainer-proc listening on http:\/\/127\.0\.0\.1:\d+ \(NATS: nats:\/\/127\.0\.0\.1:\d+, upload limit 999999999 bytes, native training pass\)/);
     expect(proc.stderr()).toMatch(/SIGTERM, shutting down/);
   });
 

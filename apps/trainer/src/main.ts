@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { natsConnectOptionsFrom, runServiceProcess } from '@memoco/service-kit';
+import { trainPassFor } from '@memoco/txcore';
 import { buildTrainerApp } from './app.ts';
 import { NatsModelStore } from './nats-model-store.ts';
 import { parseTrainerConfig, trainerConfigError, type TrainerConfig } from './trainer-config.ts';
@@ -18,12 +19,13 @@ async function start(config: TrainerConfig): Promise<() => Promise<void>> {
     connect: natsConnectOptionsFrom(config, `memoco-${trainerName}`, trainerConfigError),
     resources: { replicas: config.natsReplicas },
   });
-  const { app } = buildTrainerApp({ models, config, trainerName, logger: { level: 'warn' } });
+  const { pass, used } = trainPassFor(config.trainPass);
+  const { app } = buildTrainerApp({ models, config, trainerName, logger: { level: 'warn' }, pass });
   const address = await app.listen({ host: config.listenHost, port: config.port }).catch(async (error: NodeJS.ErrnoException) => {
     await models.close();
     throw trainerConfigError(`cannot listen on ${config.listenHost}:${config.port}: ${error.code ?? error.message}`);
   });
-  log(`${trainerName} listening on ${address} (NATS: ${config.natsServers.join(',')}, upload limit ${config.maxUploadBytes} bytes)`);
+  log(`${trainerName} listening on ${address} (NATS: ${config.natsServers.join(',')}, upload limit ${config.maxUploadBytes} bytes, ${used} training pass)`);
   return async () => {
     await app.close();
     await models.close();

@@ -9,10 +9,11 @@ describe('parseTrainerConfig', () => {
 
   it('reads the environment and lets flags win', () => {
     const config = parseTrainerConfig(
-      { MEMOCO_TRAINER_PORT: '9000', MEMOCO_NATS_URL: 'nats://a:4222,nats://b:4222', MEMOCO_NATS_REPLICAS: '3', MEMOCO_TRAINER_MAX_UPLOAD_BYTES: '1048576', MEMOCO_TRAINER_NAME: 'trainer-a' },
-      ['--port', '9001', '--max-uploads=2', '--upload-idle-ms', '5000'],
+      { MEMOCO_TRAINER_PORT: '9000', MEMOCO_NATS_URL: 'nats://a:4222,nats://b:4222', MEMOCO_NATS_REPLICAS: '3', MEMOCO_TRAINER_MAX_UPLOAD_BYTES: '1048576', MEMOCO_TRAINER_NAME: 'trainer-a', MEMOCO_TRAINER_PASS: 'native' },
+      ['--port', '9001', '--max-uploads=2', '--upload-idle-ms', '5000', '--pass', 'typescript'],
     );
-    expect(config).toMatchObject({ port: 9001, natsServers: ['nats://a:4222', 'nats://b:4222'], natsReplicas: 3, maxUploadBytes: 1048576, maxConcurrentUploads: 2, uploadIdleMs: 5000, trainerName: 'trainer-a' });
+    expect(config).toMatchObject({ port: 9001, natsServers: ['nats://a:4222', 'nats://b:4222'], natsReplicas: 3, maxUploadBytes: 1048576, maxConcurrentUploads: 2, uploadIdleMs: 5000, trainerName: 'trainer-a', trainPass: 'typescript' });
+    expect(parseTrainerConfig({}).trainPass).toBe('auto');
   });
 
   it('rejects contradictions and bad values with exact messages', () => {
@@ -23,6 +24,7 @@ describe('parseTrainerConfig', () => {
     expect(fails({ MEMOCO_TRAINER_MAX_UPLOAD_BYTES: '10' })).toThrowError('MEMOCO_TRAINER_MAX_UPLOAD_BYTES must be an integer 1024..9007199254740991, got "10"');
     expect(fails({}, ['--max-uploads', '0'])).toThrowError('--max-uploads must be an integer 1..64, got "0"');
     expect(fails({}, ['--name', 'two words'])).toThrowError('the trainer name must be 1..128 printable characters without spaces, got "two words"');
+    expect(fails({ MEMOCO_TRAINER_PASS: 'gpu' })).toThrowError('the training pass must be one of auto, native, typescript, got "gpu"');
     expect(fails({}, ['--database-url', 'x'])).toThrowError(/^unknown option --database-url \(known: --host --port --api-token --nats /);
   });
 

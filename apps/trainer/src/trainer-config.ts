@@ -5,6 +5,7 @@
  */
 import { MemocoError } from '@memoco/protocol';
 import { MIN_MODEL_BYTES } from '@memoco/flow-model';
+import { TRAIN_PASSES, type TrainPassChoice } from '@memoco/txcore';
 import {
   DEFAULT_NATS_SETTINGS,
   NATS_SETTING_SPECS,
@@ -27,6 +28,8 @@ export interface TrainerConfig extends NatsSettings, HttpListenSettings {
   maxModelBytesLimit: number;
   /** This trainer's name in announcements; default `trainer@<host>:<pid>`. */
   trainerName: string | undefined;
+  /** Where the per-packet statistics are counted (@memoco/txcore trainPassFor): auto, native or typescript. */
+  trainPass: TrainPassChoice;
 }
 
 export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
@@ -39,6 +42,7 @@ export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
   uploadIdleMs: 30_000,
   maxModelBytesLimit: 64 * 1024 * 1024,
   trainerName: undefined,
+  trainPass: 'auto',
 };
 
 /** Each setting: its environment variable, its flag, and how to read it. */
@@ -52,6 +56,7 @@ export const TRAINER_SETTINGS: { [K in keyof TrainerConfig]: SettingSpec } = {
   uploadIdleMs: { env: 'MEMOCO_TRAINER_UPLOAD_IDLE_MS', flag: '--upload-idle-ms', kind: 'int', min: 100, max: 3_600_000 },
   maxModelBytesLimit: { env: 'MEMOCO_TRAINER_MAX_MODEL_BYTES', flag: '--max-model-bytes-limit', kind: 'int', min: MIN_MODEL_BYTES, max: 1 << 30 },
   trainerName: { env: 'MEMOCO_TRAINER_NAME', flag: '--name', kind: 'string' },
+  trainPass: { env: 'MEMOCO_TRAINER_PASS', flag: '--pass', kind: 'string' },
 };
 
 export function trainerConfigError(message: string): MemocoError {
@@ -66,5 +71,6 @@ export function parseTrainerConfig(env: Readonly<Record<string, string | undefin
   if (c.trainerName !== undefined && !/^[\x21-\x7e]{1,128}$/.test(c.trainerName)) {
     throw trainerConfigError(`the trainer name must be 1..128 printable characters without spaces, got "${c.trainerName}"`);
   }
+  if (!(TRAIN_PASSES as readonly string[]).includes(c.trainPass)) throw trainerConfigError(`the training pass must be one of ${TRAIN_PASSES.join(', ')}, got "${c.trainPass}"`);
   return c;
 }

@@ -5,6 +5,7 @@
  * an oversized or abandoned upload leaves nothing behind.
  */
 import type { FastifyInstance } from 'fastify';
+import type { PacketPassFactory } from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 import type { ModelStore } from './model-store.ts';
 import { buildAnnouncement, trainUpload } from './trace-training.ts';
@@ -20,6 +21,7 @@ export interface UploadRouteDeps {
   uploadIdleMs: number;
   maxModelBytesLimit: number;
   nowMs: () => number;
+  pass?: PacketPassFactory;
 }
 
 function checkDeclaredLength(header: string | undefined, maxBytes: number): void {
@@ -43,6 +45,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
         const body = new UploadBody(request.raw, { maxBytes: deps.maxUploadBytes, idleMs: deps.uploadIdleMs, signal: deps.gate.signal });
         const trained = await trainUpload(body, train, {
           signal: deps.gate.signal,
+          ...(deps.pass ? { pass: deps.pass } : {}),
           onProgress: (bytes, packets) => Object.assign(ticket.progress, { bytes, packets }),
         });
         const announcement = buildAnnouncement(trained, train, deps.trainerName, deps.nowMs());

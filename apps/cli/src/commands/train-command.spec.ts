@@ -47,6 +47,27 @@ describe('memoco train', () => {
     expect(readdirSync(dir)).toEqual(['wiki.onnx']);
   });
 
+  it('trains the same model with --pass native and --pass typescript, and says which one ran', async () => {
+    const dir = tempDir();
+    const trace = join(fixtures, 'zeek__wikipedia.pcap');
+    const native = await run([trace, '-o', join(dir, 'n.onnx'), '--json', '--pass', 'native']);
+    const typescript = await run([trace, '-o', join(dir, 't.onnx'), '--json', '--pass', 'typescript']);
+    expect([native.code, typescript.code]).toEqual([0, 0]);
+    expect([JSON.parse(native.stdout).pass, JSON.parse(typescript.stdout).pass]).toEqual(['native', 'typescript']);
+    expect(JSON.parse(native.stdout).modelId).toBe(JSON.parse(typescript.stdout).modelId);
+    expect(readFileSync(join(dir, 'n.onnx')).equals(readFileSync(join(dir, 't.onnx')))).toBe(true);
+    const human = await run([trace, '-o', join(dir, 'h.onnx')]);
+    expect(human.stdout).toMatch(/trained in [\d.]+ s \(native pass\)/);
+  });
+
+  it('refuses an unknown --pass with a usage error', async () => {
+    const dir = tempDir();
+    const { code, stderr } = await run([join(fixtures, 'zeek__wikipedia.pcap'), '-o', join(dir, 'x.onnx'), '--pass', 'gpu']);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--pass must be one of auto, native, typescript, got 'gpu'");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('keeps the model within --max-model-bytes', async () => {
     const model = join(tempDir(), 'small.onnx');
     const { code } = await run([join(fixtures, 'zeek__wikipedia.pcap'), '-o', model, '--max-model-bytes', '16384']);
