@@ -2,7 +2,10 @@
  * `npm run bench -- train [--quick] [--small-mb N] [--runs N] [--flows N] [--keep]` (issue 4):
  * - training speed in MB/s next to reading the same file with libs/pcap's `inspectTrace` (what
  *   `memoco inspect` runs), both in-process in their own child process, timed around the
- *   work only (no Node start-up); goal: training at most 1.5x the reading time;
+ *   work only (no Node start-up); goal: training at most 1.5x the reading time. `train` is
+ *   what `memoco train` runs by default (the native per-packet pass, on a thread of its own
+ *   beside the reader); `trainTypescript` the same training with the TypeScript pass (the
+ *   reference; byte-identical models), for comparison;
  * - peak RSS (VmHWM of the training child) on a generated trace at two sizes 10x apart;
  *   goal: ratio at most 1.2;
  * - model bytes against trace bytes for the trace over 100 MB; goal: at most 1%.
@@ -17,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trainModel, writeSyntheticTrace } from '@memoco/flow-model';
 import { inspectTrace } from '@memoco/pcap';
+import { trainPassFor } from '@memoco/txcore';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -25,6 +29,7 @@ export interface ChildResult {
   cpuSeconds: number;
   vmHwmMb: number;
   modelBytes?: number;
+  modelId?: string;
   packets: number;
 }
 
@@ -39,21 +44,23 @@ async function child(mode: string, file: string): Promise<void> {
   const t0 = performance.now();
   let packets = 0;
   let modelBytes: number | undefined;
+  let modelId: string | undefined;
   if (mode === 'inspect') {
     packets = (await inspectTrace(file)).packets;
   } else {
-    const { result } = await trainModel(file);
+    const { result } = await trainModel(file, {}, { pass: trainPassFor(mode === 'train-typescript' ? 'typescript' : 'native').pass });
     packets = result.packets + result.nonIpPackets;
     modelBytes = result.bytes;
+    modelId = result.modelId;
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const out: ChildResult = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, vmHwmMb: vmHwmMb(), packets, ...(modelBytes !== undefined ? { modelBytes } : {}) };
+  const out: ChildResult = { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, vmHwmMb: vmHwmMb(), packets, ...(modelBytes !== undefined ? { modelBytes, modelId } : {}) };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 /** One measured run of `inspectTrace` or `trainModel` on `file` in a child process of its own (also used by the trainer bench). */
-export function runChild(mode: 'inspect' | 'train', file: string): ChildResult {
+export function runChild(mode: 'inspect' | 'train' | 'train-typescript', file: string): ChildResult {
   const out = execFileSync(process.execPath, ['--import', 'tsx', here, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
 }
@@ -73,13 +80,16 @@ async function measureSize(file: string, runs: number) {
   const bytes = statSync(file).size;
   const inspect: ChildResult[] = [];
   const train: ChildResult[] = [];
+  const trainTs: ChildResult[] = [];
   for (let r = 0; r < runs; r++) {
-    // Interleaved so both see the same machine load (the box is shared).
+    // Interleaved so all see the same machine load (the box is shared).
     inspect.push(runChild('inspect', file));
     train.push(runChild('train', file));
+    trainTs.push(runChild('train-typescript', file));
   }
   const inspectSeconds = median(inspect.map((x) => x.seconds));
   const trainSeconds = median(train.map((x) => x.seconds));
+  const trainTsSeconds = median(trainTs.map((x) => x.seconds));
   return {
     traceBytes: bytes,
     packets: train[0]!.packets,
@@ -87,6 +97,7 @@ async function measureSize(file: string, runs: number) {
     train: { seconds: trainSeconds, cpuSeconds: median(train.map((x) => x.cpuSeconds)), mbPerSecond: bytes / 1e6 / trainSeconds, peakRssMb: median(train.map((x) => x.vmHwmMb)) },
     trainOverRead: trainSeconds / inspectSeconds,
     trainOverReadCpu: median(train.map((x) => x.cpuSeconds)) / median(inspect.map((x) => x.cpuSeconds)),
+    trainTypescript: { seconds: trainTsSeconds, cpuSeconds: median(trainTs.map((x) => x.cpuSeconds)), overRead: trainTsSeconds / inspectSeconds, sameModel: trainTs.every((x) => x.modelId === train[0]!.modelId) },
     modelBytes: train[0]!.modelBytes!,
     modelOverTrace: train[0]!.modelBytes! / bytes,
   };
