@@ -72,7 +72,8 @@ void setHistograms(Napi::Env env, const TrainPass& pass, Napi::Object* out) {
 class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
  public:
   static Napi::Function define(Napi::Env env) {
-    return DefineClass(env, "TrainPass", {InstanceMethod<&TrainPassWrap::addBatch>("addBatch"), InstanceMethod<&TrainPassWrap::settle>("settle")});
+    return DefineClass(env, "TrainPass", {InstanceMethod<&TrainPassWrap::addBatch>("addBatch"), InstanceMethod<&TrainPassWrap::settle>("settle"),
+                                              InstanceMethod<&TrainPassWrap::close>("close")});
   }
 
   explicit TrainPassWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainPassWrap>(info) {
@@ -97,7 +98,7 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
  private:
   Napi::Value addBatch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!pass_) return Napi::Error::New(env, "TrainPass.addBatch after settle()").ThrowAsJavaScriptException(), env.Null();
+    if (!pass_) return Napi::Error::New(env, "TrainPass.addBatch after settle() or close()").ThrowAsJavaScriptException(), env.Null();
     if (!info[0].IsObject()) return Napi::TypeError::New(env, "TrainPass.addBatch(batch: PacketBatch)").ThrowAsJavaScriptException(), env.Null();
     Napi::Object batch = info[0].As<Napi::Object>();
     TrainBatch b;
@@ -116,7 +117,7 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
 
   Napi::Value settle(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!pass_) return Napi::Error::New(env, "TrainPass.settle() twice").ThrowAsJavaScriptException(), env.Null();
+    if (!pass_) return Napi::Error::New(env, "TrainPass.settle() twice, or after close()").ThrowAsJavaScriptException(), env.Null();
     TrainPass& p = pass_->drain();
     std::vector<uint32_t> flows = p.settle();
     Napi::Object out = Napi::Object::New(env);
@@ -151,6 +152,11 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
     out.Set("totals", totals);
     pass_.reset();  // the copies are the JavaScript side's now
     return out;
+  }
+
+  Napi::Value close(const Napi::CallbackInfo& info) {
+    pass_.reset();  // joins the thread
+    return info.Env().Undefined();
   }
 
   std::unique_ptr<TrainPassWorker> pass_;

@@ -2,7 +2,8 @@
 // adds the class `TrainPass(binNs, maxBins, sizeAtoms, maxProfileEntries)` to the addon's
 // exports, with addBatch(batch) (the packet columns of a libs/pcap PacketBatch; returns the
 // (slot, packet index, version << 8 | protocol) triples to capture templates from, or null) and settle() (the statistics
-// as FlowStatsTable keeps them, copied into typed arrays; once).
+// as FlowStatsTable keeps them, copied into typed arrays; once) or close() (training stopped:
+// the thread is joined and the statistics freed).
 #pragma once
 
 #include <napi.h>

@@ -16,6 +16,8 @@ export interface NativeTrainPass {
   /** (slot, packet index, version << 8 | protocol) triples of the packets to take templates from, or null. */
   addBatch(batch: PacketBatch): Uint32Array | null;
   settle(): PassState;
+  /** Stops the pass's thread and frees its statistics (no settle() after it). */
+  close(): void;
 }
 
 export type NativeTrainPassConstructor = new (binNs: number, maxBins: number, sizeAtoms: number, maxProfileEntries: number) => NativeTrainPass;
@@ -35,6 +37,7 @@ export function nativePacketPass(config: PacketPassConfig): PacketPass {
       }
     },
     settle: () => restoreSettledPass(pass.settle(), config, templates),
+    close: () => pass.close(),
   };
 }
 

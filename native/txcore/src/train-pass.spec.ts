@@ -113,6 +113,22 @@ describe('native training pass', () => {
     expect(pass.settle().totals.ipPackets).toBeGreaterThan(0);
     expect(() => pass.settle()).toThrow(/settle\(\) twice/);
     expect(() => pass.addBatch(roughTraffic(3)[0]!)).toThrow(/after settle/);
+    const closed = nativePacketPass({ binNs: 10e6, maxBins: 16, sizeAtoms: 4, maxProfileEntries: 64 });
+    closed.addBatch(roughTraffic(3)[0]!);
+    closed.close!();
+    expect(() => closed.settle()).toThrow(/after close\(\)/);
+  });
+
+  it('closes its pass when training stops on request', async () => {
+    let closed = 0;
+    const counting = (config: PacketPassConfig) => {
+      const pass = nativePacketPass(config);
+      return { ...pass, close: () => (closed++, pass.close!()) };
+    };
+    const controller = new AbortController();
+    controller.abort();
+    await expect(trainModel(join(PCAPS, 'zeek__wikipedia.pcap'), {}, { pass: counting, signal: controller.signal })).rejects.toMatchObject({ code: 'FLOWMODEL_ERR_ABORTED' });
+    expect(closed).toBe(1);
   });
 
   it('chooses native when asked and when the addon loads, TypeScript when asked, and refuses other names', () => {

@@ -48,6 +48,11 @@ export class FlowTrainer {
     this.pass.addBatch(batch);
   }
 
+  /** Drops the statistics without fitting (training stopped); the trainer is done. */
+  abandon(): void {
+    this.pass.close?.();
+  }
+
   /** Fits and encodes the model (once). Throws FLOWMODEL_ERR_EMPTY_TRACE / _NO_IP_PACKETS when there is nothing to model. */
   finish(): TrainedModel {
     const settled = this.pass.settle();

@@ -45,6 +45,8 @@ export interface PacketPass {
   addBatch(batch: PacketBatch): void;
   /** Ends the pass; call once. */
   settle(): SettledPass;
+  /** Drops the pass without settling it (training stopped): what it holds is released now rather than at garbage collection. */
+  close?(): void;
 }
 
 export type PacketPassFactory = (config: PacketPassConfig) => PacketPass;

@@ -48,13 +48,18 @@ export async function trainModel(source: TraceSource, options: Partial<TrainOpti
   const trainer = new FlowTrainer(options, hooks.pass);
   const reader = new TraceReader(source);
   let lastProgress = 0;
-  for await (const batch of reader.batches()) {
-    trainer.addBatch(batch);
-    if (hooks.signal?.aborted) throw new MemocoError('FLOWMODEL_ERR_ABORTED', 'training stopped on request; no model written');
-    if (hooks.onProgress && performance.now() - lastProgress >= (hooks.progressIntervalMs ?? 200)) {
-      lastProgress = performance.now();
-      hooks.onProgress({ bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, packets: reader.packetsRead });
+  try {
+    for await (const batch of reader.batches()) {
+      trainer.addBatch(batch);
+      if (hooks.signal?.aborted) throw new MemocoError('FLOWMODEL_ERR_ABORTED', 'training stopped on request; no model written');
+      if (hooks.onProgress && performance.now() - lastProgress >= (hooks.progressIntervalMs ?? 200)) {
+        lastProgress = performance.now();
+        hooks.onProgress({ bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, packets: reader.packetsRead });
+      }
     }
+  } catch (error) {
+    trainer.abandon();
+    throw error;
   }
   const { model, bytes } = trainer.finish();
   const info = model.info;
