@@ -10,8 +10,9 @@ import { ROW_KIND } from '../model/flow-model.ts';
 import { COUNT_BUCKETS, countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
 import { CounterMerger } from './counter-merger.ts';
 import { DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, PACKETS, type FlowStatsTable } from './flow-stats.ts';
-import { midFlags, sizeEntries, type DirectionCounts, type RowDraft } from './row-draft.ts';
-import { TimeHistogram } from './time-histogram.ts';
+import { addMidFlags, addSizeEntries, type DirectionCounts } from './row-draft.ts';
+import type { RowSet } from './row-set.ts';
+import type { TimeHistogram } from './time-histogram.ts';
 
 /** The port that names flow `id`'s service: the well-known one if any, else a registered destination port, else 0. */
 export function servicePort(stats: FlowStatsTable, id: number): number {
@@ -55,11 +56,11 @@ export function assignClasses(stats: FlowStatsTable, ids: readonly number[], max
 }
 
 /**
- * Rows for all classes at once. Each step is one loop over every member of every class (a
- * function V8 compiles once), not a function per class called again and again: compiling
- * and recompiling the per-class code cost more than the work (issue 4, train speed).
+ * Rows for all classes at once, appended to `set`. Each step is one loop over every member of
+ * every class (a function V8 compiles once), not a function per class called again and again:
+ * compiling and recompiling the per-class code cost more than the work (issue 4, train speed).
  */
-export function draftClasses(stats: FlowStatsTable, groups: readonly (readonly number[])[], binNs: number, maxBins: number, merger: CounterMerger): RowDraft[] {
+export function addClassRows(set: RowSet, stats: FlowStatsTable, groups: readonly (readonly number[])[], binNs: number, maxBins: number, merger: CounterMerger): void {
   const members = groups.flat();
   const starts = new Int32Array(groups.length + 1);
   for (let c = 0; c < groups.length; c++) starts[c + 1] = starts[c]! + groups[c]!.length;
@@ -73,7 +74,7 @@ export function draftClasses(stats: FlowStatsTable, groups: readonly (readonly n
   }
   classTotals(stats, members, starts, binNs, sums);
   const dirs = [mergeDirections(stats, members, starts, 0, merger), mergeDirections(stats, members, starts, 1, merger)];
-  return groups.map((group, c) => classRow(stats, group, c, binNs, maxBins, sums, [dirs[0]![c]!, dirs[1]![c]!]));
+  for (let c = 0; c < groups.length; c++) addClassRow(set, stats, groups[c]!, c, binNs, sums, dirs[0]![c]!, dirs[1]![c]!);
 }
 
 /** Per class sums of its members (indexed by class). */
@@ -153,39 +154,50 @@ function mergeDirections(stats: FlowStatsTable, members: readonly number[], star
   return out;
 }
 
-function classRow(stats: FlowStatsTable, members: readonly number[], c: number, binNs: number, maxBins: number, sums: ClassSums, dirs: [DirectionCounts, DirectionCounts]): RowDraft {
+/** The member that gives a class its template: the heaviest (the first of the heaviest), of those `withReverse` having a reverse template if asked. */
+function heaviestMember(stats: FlowStatsTable, members: readonly number[], withReverse: boolean): number {
   const f = stats.flow;
-  const byWeight = [...members].sort((a, b) => f[b * FLOW_STRIDE + PACKETS]! - f[a * FLOW_STRIDE + PACKETS]!);
-  const heaviest = byWeight[0]!;
+  let best = -1;
+  for (const m of members) {
+    if (withReverse && !stats.templates[2 * m + 1]) continue;
+    if (best < 0 || f[m * FLOW_STRIDE + PACKETS]! > f[best * FLOW_STRIDE + PACKETS]!) best = m;
+  }
+  return best;
+}
+
+function addClassRow(set: RowSet, stats: FlowStatsTable, members: readonly number[], c: number, binNs: number, sums: ClassSums, forward: DirectionCounts, backward: DirectionCounts): void {
+  const row = set.count++;
+  const heaviest = heaviestMember(stats, members, false);
   const startBin = sums.startBin[c]!;
   const lastBin = sums.lastBin[c]!;
   const spanNs = (lastBin - startBin + 1) * binNs;
-  const withReverse = byWeight.find((m) => stats.templates[2 * m + 1]);
-  const heaviestDir = (d: number) => (2 * heaviest + d) * DIR_STRIDE;
-  return {
-    kind: ROW_KIND.class,
-    ipVersion: stats.ipVersion[heaviest]!,
-    proto: stats.proto[heaviest]!,
-    startBin,
-    lastBin,
-    histogram: TimeHistogram.fromDense(startBin, maxBins, sums.shift[c]!, sums.dense[c]!),
-    packets: sums.packets[c]!,
-    reverse: sums.reverse[c]!,
-    startNs: Number.NaN,
-    endNs: Number.NaN,
-    members: members.length,
-    concurrency: Math.min(members.length, Math.max(1, sums.activeNs[c]! / spanNs)),
-    dirs: [0, 1].map((d) => ({
-      template: d === 0 ? stats.templates[2 * heaviest] : (stats.templates[2 * heaviest + 1] ?? (withReverse !== undefined ? stats.templates[2 * withReverse + 1] : undefined)),
-      firstFlags: Math.max(0, stats.dir[heaviestDir(d) + FIRST_FLAGS]!),
-      lastFlags: stats.dir[heaviestDir(d) + LAST_FLAGS]!,
-      sizes: sizeEntries(dirs[d]!),
-      flags: midFlags(dirs[d]!),
-    })) as RowDraft['dirs'],
-    gaps: sums.gaps,
-    gapsAt: c * GAP_BUCKETS,
-    memberSizes: sums.memberSizes.subarray(c * COUNT_BUCKETS, (c + 1) * COUNT_BUCKETS),
-  };
+  set.kind[row] = ROW_KIND.class;
+  set.ipVersion[row] = stats.ipVersion[heaviest]!;
+  set.proto[row] = stats.proto[heaviest]!;
+  set.startBin[row] = startBin;
+  set.lastBin[row] = lastBin;
+  set.packets[row] = sums.packets[c]!;
+  set.reverse[row] = sums.reverse[c]!;
+  set.startNs[row] = Number.NaN;
+  set.endNs[row] = Number.NaN;
+  set.members[row] = members.length;
+  set.concurrency[row] = Math.min(members.length, Math.max(1, sums.activeNs[c]! / spanNs));
+  const reverseTemplate = stats.templates[2 * heaviest + 1];
+  const withReverse = reverseTemplate ? heaviest : heaviestMember(stats, members, true);
+  for (let d = 0; d < 2; d++) {
+    const s = 2 * row + d;
+    const hd = (2 * heaviest + d) * DIR_STRIDE;
+    set.templates[s] = d === 0 ? stats.templates[2 * heaviest] : withReverse >= 0 ? stats.templates[2 * withReverse + 1] : undefined;
+    set.firstFlags[s] = Math.max(0, stats.dir[hd + FIRST_FLAGS]!);
+    set.lastFlags[s] = stats.dir[hd + LAST_FLAGS]!;
+    const merged = d === 0 ? forward : backward;
+    addSizeEntries(set, merged);
+    addMidFlags(set, merged);
+    set.endDirection(s);
+  }
+  set.setGaps(row, sums.gaps, c * GAP_BUCKETS, GAP_BUCKETS);
+  set.setMemberSizes(row, sums.memberSizes, c * COUNT_BUCKETS, COUNT_BUCKETS);
+  set.setDenseHistogram(row, sums.shift[c]!, sums.dense[c]!);
 }
 
 /** Adds a member's counts at the centres of its histogram bins into the class's dense bins. */

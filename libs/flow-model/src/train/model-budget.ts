@@ -8,7 +8,7 @@
  */
 import { GAP_BUCKETS } from '../model/log2-buckets.ts';
 import { NO_COUNTER, type FlowStatsTable } from './flow-stats.ts';
-import type { RowDraft } from './row-draft.ts';
+import type { RowSet } from './row-set.ts';
 
 /** Graph, metadata JSON, tensor names and protobuf framing (measured ~3 KB; kept generous). */
 export const MODEL_OVERHEAD_BYTES = 6 * 1024;
@@ -19,13 +19,14 @@ const SMALL_ENTRY_BYTES = 5;
 /** A class row's estimate before it exists (templates, 32 size entries, gaps and member sizes). */
 export const CLASS_ROW_ESTIMATE_BYTES = 800;
 
-export function rowBytesWithoutCoefs(row: RowDraft): number {
+/** Row `row`'s estimate from its tables (templates, size and flag entries, gap and member-size buckets). */
+export function rowBytesWithoutCoefs(set: RowSet, row: number): number {
   let bytes = ROW_FIXED_BYTES;
-  for (const dir of row.dirs) {
-    bytes += (dir.template?.bytes.length ?? 0) + dir.sizes.length * SIZE_ENTRY_BYTES + dir.flags.length * SMALL_ENTRY_BYTES;
+  for (let s = 2 * row; s < 2 * row + 2; s++) {
+    bytes += (set.templates[s]?.bytes.length ?? 0) + (set.sizeOffset[s + 1]! - set.sizeOffset[s]!) * SIZE_ENTRY_BYTES + (set.flagOffset[s + 1]! - set.flagOffset[s]!) * SMALL_ENTRY_BYTES;
   }
-  for (let b = row.gapsAt; b < row.gapsAt + GAP_BUCKETS; b++) if (row.gaps[b]! > 0) bytes += SMALL_ENTRY_BYTES;
-  if (row.memberSizes) for (const m of row.memberSizes) if (m > 0) bytes += SMALL_ENTRY_BYTES;
+  bytes += (set.gapOffset[row + 1]! - set.gapOffset[row]!) * SMALL_ENTRY_BYTES;
+  bytes += (set.memberSizeOffset[row + 1]! - set.memberSizeOffset[row]!) * SMALL_ENTRY_BYTES;
   return bytes;
 }
 
@@ -56,35 +57,30 @@ export function lengthAfterHalving(length: number, target: number): number {
 }
 
 /**
- * Per-row coefficient counts: row r gets at most max(1, floor(alpha * packets_r)) (halving
- * its histogram), with alpha the largest (bisection, at most maxAlpha) whose total fits
- * `coefBudgetBytes`.
+ * Per-row coefficient counts into `out`: row r gets at most max(1, floor(alpha * packets[r]))
+ * (halving its histogram of lengths[r] bins), with alpha the largest (bisection, at most
+ * maxAlpha) whose total fits `coefBudgetBytes`.
  */
-export function allocateCoefficients(rows: readonly RowDraft[], coefBudgetBytes: number, maxAlpha = Number.POSITIVE_INFINITY): number[] {
-  const full = new Float64Array(rows.length);
-  const packets = new Float64Array(rows.length);
+export function allocateCoefficients(lengths: Int32Array, packets: Float64Array, coefBudgetBytes: number, maxAlpha: number, out: Int32Array): void {
+  const rows = lengths.length;
   let longest = 1;
-  for (let i = 0; i < rows.length; i++) {
-    full[i] = rows[i]!.histogram.length;
-    packets[i] = rows[i]!.packets;
-    longest = Math.max(longest, full[i]!);
-  }
-  const countAt = (alpha: number, i: number) => lengthAfterHalving(full[i]!, Math.max(1, Math.floor(alpha * packets[i]!)));
-  const bytesAt = (alpha: number) => {
-    let sum = 0;
-    for (let i = 0; i < rows.length; i++) sum += countAt(alpha, i);
-    return sum * 4;
-  };
+  for (let i = 0; i < rows; i++) longest = Math.max(longest, lengths[i]!);
   let alpha = maxAlpha;
-  if (bytesAt(alpha) > coefBudgetBytes) {
+  if (coefficientBytesAt(alpha, lengths, packets) > coefBudgetBytes) {
     let lo = 0;
     let hi = Math.min(maxAlpha, longest);
     for (let step = 0; step < 40; step++) {
       const mid = (lo + hi) / 2;
-      if (bytesAt(mid) <= coefBudgetBytes) lo = mid;
+      if (coefficientBytesAt(mid, lengths, packets) <= coefBudgetBytes) lo = mid;
       else hi = mid;
     }
     alpha = lo;
   }
-  return Array.from({ length: rows.length }, (_, i) => countAt(alpha, i));
+  for (let i = 0; i < rows; i++) out[i] = lengthAfterHalving(lengths[i]!, Math.max(1, Math.floor(alpha * packets[i]!)));
+}
+
+function coefficientBytesAt(alpha: number, lengths: Int32Array, packets: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < lengths.length; i++) sum += lengthAfterHalving(lengths[i]!, Math.max(1, Math.floor(alpha * packets[i]!)));
+  return sum * 4;
 }
