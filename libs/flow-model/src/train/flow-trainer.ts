@@ -15,7 +15,7 @@ import { CounterMerger } from './counter-merger.ts';
 import { addClassRows, assignClasses } from './flow-classes.ts';
 import { FlowAccumulator } from './flow-accumulator.ts';
 import { assembleModel } from './model-assembler.ts';
-import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
+import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, gapMasks, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
 import { fitRowsToProfile } from './profile-fit.ts';
 import { addFlowRows } from './row-draft.ts';
 import { RowSet } from './row-set.ts';
@@ -86,15 +86,16 @@ export class FlowTrainer {
   /** All flows one by one when they fit with room for coefficients; else the heaviest ones plus classes. */
   private chooseRows(flows: number[], avail: number): RowSet {
     const stats = this.packets.stats;
+    const masks = gapMasks(stats, flows);
     const sizes = new Float64Array(flows.length);
     let total = 0;
     for (let i = 0; i < flows.length; i++) {
-      sizes[i] = flowBytesWithoutCoefs(stats, flows[i]!) + 4;
+      sizes[i] = flowBytesWithoutCoefs(stats, flows[i]!, masks[flows[i]!]!) + 4;
       total += sizes[i]!;
     }
     const allFlows = () => {
       const set = new RowSet(flows.length);
-      addFlowRows(set, stats, flows, this.binNs);
+      addFlowRows(set, stats, flows, this.binNs, masks);
       return set;
     };
     if (total <= avail * 0.75) return allFlows();
@@ -105,8 +106,8 @@ export class FlowTrainer {
     if (individual === flows.length) return allFlows();
     const groups = assignClasses(stats, flows.slice(individual), maxClasses);
     const set = new RowSet(individual + groups.length);
-    addFlowRows(set, stats, flows.slice(0, individual), this.binNs);
-    addClassRows(set, stats, groups, this.binNs, this.options.maxCoefsPerFlow, new CounterMerger(this.options.sizeAtoms * 2));
+    addFlowRows(set, stats, flows.slice(0, individual), this.binNs, masks);
+    addClassRows(set, stats, groups, this.binNs, this.options.maxCoefsPerFlow, new CounterMerger(this.options.sizeAtoms * 2), masks);
     return set;
   }
 

@@ -9,7 +9,7 @@ import { GAP_BUCKETS } from '../model/log2-buckets.ts';
 import {
   DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLAG_VALUES, FLOW_STRIDE, LAST_FLAGS, LAST_NS, NO_COUNTER, PACKETS, SIZE_BUCKET_BYTES, type FlowStatsTable,
 } from './flow-stats.ts';
-import type { RowSet } from './row-set.ts';
+import { MAX_STORED_WEIGHT, type RowSet } from './row-set.ts';
 import type { SmallCounters } from './small-counter.ts';
 
 /** A direction's counters, wherever they live (a flow's slot in FlowStatsTable, or a class's sums). */
@@ -35,25 +35,42 @@ export interface DirectionCounts {
  * a frame larger (or smaller) than any it saw.
  */
 export function addSizeEntries(set: RowSet, dir: DirectionCounts): void {
-  const { atoms, buckets } = dir;
-  const a = dir.atomsAt * atoms.stride;
-  for (let i = 0; i < atoms.sizes[dir.atomsAt]!; i++) if (atoms.counts[a + i]! > 0) set.addSize(atoms.keys[a + i]!, 1, atoms.counts[a + i]!);
-  if (dir.bucketsAt === NO_COUNTER) return;
-  const b = dir.bucketsAt * buckets.stride;
-  const unbounded = dir.sizeMin > dir.sizeMax;
-  for (let i = 0; i < buckets.sizes[dir.bucketsAt]!; i++) {
-    const count = buckets.counts[b + i]!;
+  const { atoms, buckets, atomsAt, bucketsAt } = dir;
+  const atomCount = atoms.sizes[atomsAt]!;
+  const bucketCount = bucketsAt === NO_COUNTER ? 0 : buckets.sizes[bucketsAt]!;
+  set.reserveSizes(atomCount + bucketCount);
+  // Written straight into the set's arrays (a call per entry costs, where this runs before V8 optimises it).
+  const { sizeLo, sizeSpan, sizeWeight } = set;
+  let n = set.sizes;
+  const a = atomsAt * atoms.stride;
+  for (let i = a; i < a + atomCount; i++) {
+    const count = atoms.counts[i]!;
+    if (count > 0) {
+      sizeLo[n] = atoms.keys[i]!;
+      sizeSpan[n] = 1;
+      sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
+    }
+  }
+  const b = bucketsAt * buckets.stride;
+  const { sizeMin, sizeMax } = dir;
+  for (let i = b; i < b + bucketCount; i++) {
+    const count = buckets.counts[i]!;
     if (!(count > 0)) continue;
     // Bucket [lo, lo + 64) cut to [sizeMin, sizeMax]; a bucket holding overflow from others
     // (past the kept set) keeps at least one size, the nearest bound.
-    const lo = buckets.keys[b + i]! * SIZE_BUCKET_BYTES;
-    if (unbounded) set.addSize(lo, SIZE_BUCKET_BYTES, count);
-    else {
-      const from = Math.min(Math.max(lo, dir.sizeMin), dir.sizeMax);
-      const to = Math.max(Math.min(lo + SIZE_BUCKET_BYTES - 1, dir.sizeMax), from);
-      set.addSize(from, to - from + 1, count);
+    const lo = buckets.keys[i]! * SIZE_BUCKET_BYTES;
+    if (sizeMin > sizeMax) {
+      sizeLo[n] = lo;
+      sizeSpan[n] = SIZE_BUCKET_BYTES;
+    } else {
+      const from = Math.min(Math.max(lo, sizeMin), sizeMax);
+      const to = Math.max(Math.min(lo + SIZE_BUCKET_BYTES - 1, sizeMax), from);
+      sizeLo[n] = from;
+      sizeSpan[n] = to - from + 1;
     }
+    sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
   }
+  set.sizes = n;
 }
 
 /** A counter's counts, copied to be adjusted without allocating (counters hold at most FLAG_VALUES keys). */
@@ -66,12 +83,27 @@ export function addMidFlags(set: RowSet, dir: DirectionCounts): void {
   const base = flagsAt * flags.stride;
   const size = flags.sizes[flagsAt]!;
   const counts = flagScratch;
-  for (let i = 0; i < size; i++) counts[i] = flags.counts[base + i]!;
-  const first = flags.indexOf(flagsAt, dir.firstFlags);
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < size; i++) {
+    const key = flags.keys[base + i]!;
+    if (first < 0 && key === dir.firstFlags) first = i;
+    if (last < 0 && key === dir.lastFlags) last = i;
+    counts[i] = flags.counts[base + i]!;
+  }
   if (dir.packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
-  const last = flags.indexOf(flagsAt, dir.lastFlags);
   if (dir.packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
-  for (let i = 0; i < size; i++) if (counts[i]! > 0) set.addFlag(flags.keys[base + i]!, counts[i]!);
+  set.reserveFlags(size);
+  const { flagValue, flagWeight } = set;
+  let n = set.flags;
+  for (let i = 0; i < size; i++) {
+    const count = counts[i]!;
+    if (count > 0) {
+      flagValue[n] = flags.keys[base + i]!;
+      flagWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
+    }
+  }
+  set.flags = n;
 }
 
 /** The counters of direction `slot` of the table. */
@@ -105,11 +137,11 @@ function addFlowDirection(set: RowSet, stats: FlowStatsTable, row: number, dir: 
 }
 
 /** Flows `ids` modelled one by one: rows set.count .. set.count + ids.length - 1. */
-export function addFlowRows(set: RowSet, stats: FlowStatsTable, ids: readonly number[], binNs: number): void {
-  for (const id of ids) addFlowRow(set, stats, id, binNs);
+export function addFlowRows(set: RowSet, stats: FlowStatsTable, ids: readonly number[], binNs: number, gapMasks: Int32Array): void {
+  for (let i = 0; i < ids.length; i++) addFlowRow(set, stats, ids[i]!, binNs, gapMasks[ids[i]!]!);
 }
 
-function addFlowRow(set: RowSet, stats: FlowStatsTable, id: number, binNs: number): void {
+function addFlowRow(set: RowSet, stats: FlowStatsTable, id: number, binNs: number, gapMask: number): void {
   const row = set.count++;
   const histogram = stats.histograms[id]!;
   const at = id * FLOW_STRIDE;
@@ -130,7 +162,7 @@ function addFlowRow(set: RowSet, stats: FlowStatsTable, id: number, binNs: numbe
   set.concurrency[row] = 1;
   addFlowDirection(set, stats, row, 0, 2 * id);
   addFlowDirection(set, stats, row, 1, 2 * id + 1);
-  set.setGaps(row, stats.gaps, id * GAP_BUCKETS, GAP_BUCKETS);
+  set.setGaps(row, stats.gaps, id * GAP_BUCKETS, gapMask);
   set.memberSizeOffset[row + 1] = set.memberSizes;
   set.setHistogram(row, histogram.shift, histogram.keys, histogram.values);
 }

@@ -17,10 +17,12 @@ import type { FitRows } from './profile-fit.ts';
 
 const MAX_U32 = 0xffffffff;
 
-/** A count as the model stores it: uint32, saturating (the sampler only needs proportions). */
+/** A count as the model stores it: uint32, saturating (the sampler only needs proportions). Math.min(MAX_U32, Math.round(w)) without the call. */
 export function storedWeight(w: number): number {
-  return Math.min(MAX_U32, Math.round(w));
+  return w >= MAX_U32 ? MAX_U32 : Math.round(w);
 }
+
+export const MAX_STORED_WEIGHT = MAX_U32;
 
 /** Table `a` with room for at least `length` entries (doubling). */
 function room<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(a: T, length: number): T {
@@ -100,28 +102,21 @@ export class RowSet {
     this.histLength = new Int32Array(capacity);
   }
 
-  addSize(lo: number, span: number, weight: number): void {
-    const n = this.sizes;
-    if (n === this.sizeLo.length) {
-      this.sizeLo = room(this.sizeLo, n + 1);
-      this.sizeSpan = room(this.sizeSpan, n + 1);
-      this.sizeWeight = room(this.sizeWeight, n + 1);
-    }
-    this.sizeLo[n] = lo;
-    this.sizeSpan[n] = span;
-    this.sizeWeight[n] = storedWeight(weight);
-    this.sizes = n + 1;
+  /** Room for `extra` more size entries (written straight into sizeLo/sizeSpan/sizeWeight by row-draft.ts). */
+  reserveSizes(extra: number): void {
+    const length = this.sizes + extra;
+    if (length <= this.sizeLo.length) return;
+    this.sizeLo = room(this.sizeLo, length);
+    this.sizeSpan = room(this.sizeSpan, length);
+    this.sizeWeight = room(this.sizeWeight, length);
   }
 
-  addFlag(value: number, weight: number): void {
-    const n = this.flags;
-    if (n === this.flagValue.length) {
-      this.flagValue = room(this.flagValue, n + 1);
-      this.flagWeight = room(this.flagWeight, n + 1);
-    }
-    this.flagValue[n] = value;
-    this.flagWeight[n] = storedWeight(weight);
-    this.flags = n + 1;
+  /** Room for `extra` more flag entries. */
+  reserveFlags(extra: number): void {
+    const length = this.flags + extra;
+    if (length <= this.flagValue.length) return;
+    this.flagValue = room(this.flagValue, length);
+    this.flagWeight = room(this.flagWeight, length);
   }
 
   /** Direction `slot` (row * 2 + dir) is complete: its entries end here. */
@@ -130,19 +125,20 @@ export class RowSet {
     this.flagOffset[slot + 1] = this.flags;
   }
 
-  /** The row's gap buckets: the positive values of values[at .. at + length). */
-  setGaps(row: number, values: Float64Array, at: number, length: number): void {
-    if (this.gaps + length > this.gapBucket.length) {
-      this.gapBucket = room(this.gapBucket, this.gaps + length);
-      this.gapWeight = room(this.gapWeight, this.gaps + length);
+  /** The row's gap buckets: values[at + b] for the bits b of `mask` (those that are positive), ascending. */
+  setGaps(row: number, values: Float64Array, at: number, mask: number): void {
+    if (this.gaps + 32 > this.gapBucket.length) {
+      this.gapBucket = room(this.gapBucket, this.gaps + 32);
+      this.gapWeight = room(this.gapWeight, this.gaps + 32);
     }
+    const buckets = this.gapBucket;
+    const weights = this.gapWeight;
     let n = this.gaps;
-    for (let b = 0; b < length; b++) {
+    for (let m = mask; m !== 0; m &= m - 1) {
+      const b = 31 - Math.clz32(m & -m);
       const value = values[at + b]!;
-      if (value > 0) {
-        this.gapBucket[n] = b;
-        this.gapWeight[n++] = storedWeight(value);
-      }
+      buckets[n] = b;
+      weights[n++] = value >= MAX_U32 ? MAX_U32 : Math.round(value);
     }
     this.gaps = n;
     this.gapOffset[row + 1] = n;
@@ -171,9 +167,11 @@ export class RowSet {
     const n = keys.length;
     this.reserveKeys(n);
     const at = this.keys;
+    const into = this.histKeys;
+    const intoValues = this.histValues;
     for (let i = 0; i < n; i++) {
-      this.histKeys[at + i] = keys[i]!;
-      this.histValues[at + i] = values[i]!;
+      into[at + i] = keys[i]!;
+      intoValues[at + i] = values[i]!;
     }
     this.endHistogram(row, shift, n === 0 ? 0 : keys[n - 1]! + 1, at + n);
   }
