@@ -60,19 +60,19 @@ export class CounterMerger {
   /** Atoms keys[from .. from + n): each into the class's atoms, or its 64-byte bucket when they are full. */
   private mergeAtoms(keys: Int32Array, counts: Float64Array, from: number, n: number): void {
     const at = this.atomAt;
-    const atoms = this.atoms;
+    const { keys: into, counts: intoCounts, sizes, stride } = this.atoms;
     for (let i = from; i < from + n; i++) {
       const count = counts[i]!;
       if (!(count > 0)) continue;
       const key = keys[i]!;
       const p = at[key]!;
-      if (p >= 0) atoms.counts[p]! += count;
+      if (p >= 0) intoCounts[p]! += count;
       else {
-        const size = atoms.sizes[0]!;
-        if (size < atoms.stride) {
-          atoms.keys[size] = key;
-          atoms.counts[size] = count;
-          atoms.sizes[0] = size + 1;
+        const size = sizes[0]!;
+        if (size < stride) {
+          into[size] = key;
+          intoCounts[size] = count;
+          sizes[0] = size + 1;
           at[key] = size;
         } else this.addBucket(Math.floor(key / SIZE_BUCKET_BYTES), count);
       }
@@ -82,19 +82,19 @@ export class CounterMerger {
   /** Buckets keys[from .. from + n) into the class's buckets, those past the kept set into the last kept one. */
   private mergeBuckets(keys: Int32Array, counts: Float64Array, from: number, n: number): void {
     const at = this.bucketAt;
-    const buckets = this.buckets;
+    const { keys: into, counts: intoCounts, sizes, stride } = this.buckets;
     for (let i = from; i < from + n; i++) {
       const key = keys[i]!;
       const p = at[key]!;
-      if (p >= 0) buckets.counts[p]! += counts[i]!;
+      if (p >= 0) intoCounts[p]! += counts[i]!;
       else {
-        const size = buckets.sizes[0]!;
-        if (size < buckets.stride) {
-          buckets.keys[size] = key;
-          buckets.counts[size] = counts[i]!;
-          buckets.sizes[0] = size + 1;
+        const size = sizes[0]!;
+        if (size < stride) {
+          into[size] = key;
+          intoCounts[size] = counts[i]!;
+          sizes[0] = size + 1;
           at[key] = size;
-        } else buckets.counts[size - 1]! += counts[i]!;
+        } else intoCounts[size - 1]! += counts[i]!;
       }
     }
   }
@@ -102,17 +102,17 @@ export class CounterMerger {
   /** Flag values keys[from .. from + n) into the class's; values beyond FLAG_VALUES are dropped. */
   private mergeFlags(keys: Int32Array, counts: Float64Array, from: number, n: number): void {
     const at = this.flagAt;
-    const flags = this.flags;
+    const { keys: into, counts: intoCounts, sizes, stride } = this.flags;
     for (let i = from; i < from + n; i++) {
       const key = keys[i]!;
       const p = at[key]!;
-      if (p >= 0) flags.counts[p]! += counts[i]!;
+      if (p >= 0) intoCounts[p]! += counts[i]!;
       else {
-        const size = flags.sizes[0]!;
-        if (size < flags.stride) {
-          flags.keys[size] = key;
-          flags.counts[size] = counts[i]!;
-          flags.sizes[0] = size + 1;
+        const size = sizes[0]!;
+        if (size < stride) {
+          into[size] = key;
+          intoCounts[size] = counts[i]!;
+          sizes[0] = size + 1;
           at[key] = size;
         }
       }

@@ -104,12 +104,16 @@ class ClassSums {
 
 /** Bins each class spans (every member's anchor and last packet). */
 function classSpans(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums): void {
+  const { histograms, flow } = stats;
+  const { startBin, lastBin } = sums;
   for (let c = 0, m = 0; m < members.length; m++) {
     while (m >= starts[c + 1]!) c++;
     const id = members[m]!;
-    const anchor = stats.histograms[id]!.anchor;
-    sums.startBin[c] = Math.min(sums.startBin[c]!, anchor);
-    sums.lastBin[c] = Math.max(sums.lastBin[c]!, anchor, Math.floor(stats.flow[id * FLOW_STRIDE + LAST_NS]! / binNs));
+    const anchor = histograms[id]!.anchor;
+    const last = Math.floor(flow[id * FLOW_STRIDE + LAST_NS]! / binNs);
+    if (anchor < startBin[c]!) startBin[c] = anchor;
+    if (anchor > lastBin[c]!) lastBin[c] = anchor;
+    if (last > lastBin[c]!) lastBin[c] = last;
   }
 }
 
