@@ -43,28 +43,34 @@ export function addSizeEntries(set: RowSet, dir: DirectionCounts): void {
   const { sizeLo, sizeSpan, sizeWeight } = set;
   let n = set.sizes;
   const a = atomsAt * atoms.stride;
+  const { keys: atomKeys, counts: atomCounts } = atoms;
   for (let i = a; i < a + atomCount; i++) {
-    const count = atoms.counts[i]!;
+    const count = atomCounts[i]!;
     if (count > 0) {
-      sizeLo[n] = atoms.keys[i]!;
+      sizeLo[n] = atomKeys[i]!;
       sizeSpan[n] = 1;
       sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
     }
   }
   const b = bucketsAt * buckets.stride;
   const { sizeMin, sizeMax } = dir;
+  const { keys: bucketKeys, counts: bucketCounts } = buckets;
   for (let i = b; i < b + bucketCount; i++) {
-    const count = buckets.counts[i]!;
+    const count = bucketCounts[i]!;
     if (!(count > 0)) continue;
     // Bucket [lo, lo + 64) cut to [sizeMin, sizeMax]; a bucket holding overflow from others
     // (past the kept set) keeps at least one size, the nearest bound.
-    const lo = buckets.keys[i]! * SIZE_BUCKET_BYTES;
+    const lo = bucketKeys[i]! * SIZE_BUCKET_BYTES;
     if (sizeMin > sizeMax) {
       sizeLo[n] = lo;
       sizeSpan[n] = SIZE_BUCKET_BYTES;
     } else {
-      const from = Math.min(Math.max(lo, sizeMin), sizeMax);
-      const to = Math.max(Math.min(lo + SIZE_BUCKET_BYTES - 1, sizeMax), from);
+      // min(max(lo, sizeMin), sizeMax) and max(min(hi, sizeMax), from), whole numbers.
+      const above = lo > sizeMin ? lo : sizeMin;
+      const from = above < sizeMax ? above : sizeMax;
+      const hi = lo + SIZE_BUCKET_BYTES - 1;
+      const below = hi < sizeMax ? hi : sizeMax;
+      const to = below > from ? below : from;
       sizeLo[n] = from;
       sizeSpan[n] = to - from + 1;
     }
@@ -79,17 +85,18 @@ const flagScratch = new Float64Array(FLAG_VALUES);
 /** The mid-flow flag mix: all flags of the direction but its first and last packet's. */
 export function addMidFlags(set: RowSet, dir: DirectionCounts): void {
   if (dir.flagsAt === NO_COUNTER) return;
-  const { flags, flagsAt } = dir;
+  const { flags, flagsAt, firstFlags, lastFlags } = dir;
   const base = flagsAt * flags.stride;
   const size = flags.sizes[flagsAt]!;
+  const { keys, counts: flagCounts } = flags;
   const counts = flagScratch;
   let first = -1;
   let last = -1;
   for (let i = 0; i < size; i++) {
-    const key = flags.keys[base + i]!;
-    if (first < 0 && key === dir.firstFlags) first = i;
-    if (last < 0 && key === dir.lastFlags) last = i;
-    counts[i] = flags.counts[base + i]!;
+    const key = keys[base + i]!;
+    if (first < 0 && key === firstFlags) first = i;
+    if (last < 0 && key === lastFlags) last = i;
+    counts[i] = flagCounts[base + i]!;
   }
   if (dir.packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
   if (dir.packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
@@ -99,7 +106,7 @@ export function addMidFlags(set: RowSet, dir: DirectionCounts): void {
   for (let i = 0; i < size; i++) {
     const count = counts[i]!;
     if (count > 0) {
-      flagValue[n] = flags.keys[base + i]!;
+      flagValue[n] = keys[base + i]!;
       flagWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
     }
   }

@@ -18,10 +18,11 @@ import type { FitRows } from './profile-fit.ts';
 const MAX_U32 = 0xffffffff;
 
 /** A count as the model stores it: uint32, saturating (the sampler only needs proportions). Math.min(MAX_U32, Math.round(w)) without the call. */
-export function storedWeight(w: number): number {
+function storedWeight(w: number): number {
   return w >= MAX_U32 ? MAX_U32 : Math.round(w);
 }
 
+/** Largest stored weight (row-draft.ts writes weights inline: w >= it ? it : Math.round(w)). */
 export const MAX_STORED_WEIGHT = MAX_U32;
 
 /** Table `a` with room for at least `length` entries (doubling). */
@@ -234,7 +235,7 @@ export class RowSet {
   }
 
   /** Header template bytes of all directions. */
-  headerBytesTotal(): number {
+  private headerBytesTotal(): number {
     let total = 0;
     for (let s = 0; s < this.count * 2; s++) total += this.templates[s]?.bytes.length ?? 0;
     return total;
