@@ -70,13 +70,20 @@ function coverage(rows: FitRows, i: number, prefix: Float64Array, r: Float64Arra
   }
 }
 
-/** Fits every row against r (per-row functions called many times, each compiled once). */
-function fitAll(rows: FitRows, r: Float64Array, width: number, ridge: number, coefs: Float64Array, scratch: Float64Array): void {
+/**
+ * One round: fits every row against r and, when `acc` is given, adds the fitted row's
+ * predicted activity to acc/diff (the IPF step's sums, rows in order as before: the same
+ * numbers). A row's fit needs r only, so fitting and summing it in one visit changes nothing
+ * but the number of passes over the coefficients. The work is in per-row functions called
+ * many times, each compiled once (issue 4, train speed).
+ */
+function fitRound(rows: FitRows, r: Float64Array, width: number, ridge: number, coefs: Float64Array, scratch: Float64Array, acc: Float64Array | undefined, diff: Float64Array): void {
   const prefix = profilePrefix(r, width);
   const count = rows.startBin.length;
   for (let i = 0; i < count; i++) {
     coverage(rows, i, prefix, r, width, scratch);
     solveRidgeRow(rows.counts, rows.coefBase[i]!, rows.coefBase[i + 1]! - rows.coefBase[i]!, scratch, ridge, coefs);
+    if (acc) addRowCoverage(rows, i, coefs, acc, diff, width);
   }
 }
 
@@ -110,12 +117,8 @@ function addRowCoverage(rows: FitRows, i: number, coefs: Float64Array, acc: Floa
   }
 }
 
-/** One IPF step: r(p) *= A(p) / (r(p) * sum of covering coefficients). */
-function rescaleProfile(rows: FitRows, coefs: Float64Array, aggregate: Float64Array, r: Float64Array, width: number): void {
-  const acc = new Float64Array(r.length);
-  const diff = new Float64Array(r.length + 1);
-  const count = rows.startBin.length;
-  for (let i = 0; i < count; i++) addRowCoverage(rows, i, coefs, acc, diff, width);
+/** One IPF step from the round's sums: r(p) *= A(p) / (r(p) * sum of covering coefficients). */
+function rescaleProfile(acc: Float64Array, diff: Float64Array, aggregate: Float64Array, r: Float64Array): void {
   let running = 0;
   for (let p = 0; p < r.length; p++) {
     running += diff[p]!;
@@ -133,9 +136,11 @@ export function fitRowsToProfile(rows: FitRows, aggregate: Float64Array, shift: 
   for (let i = 0; i + 1 < rows.coefBase.length; i++) longest = Math.max(longest, rows.coefBase[i + 1]! - rows.coefBase[i]!);
   const scratch = new Float64Array(longest);
   for (let round = 0; round < rounds; round++) {
-    fitAll(rows, r, width, ridge, coefs, scratch);
-    rescaleProfile(rows, coefs, aggregate, r, width);
+    const acc = new Float64Array(r.length);
+    const diff = new Float64Array(r.length + 1);
+    fitRound(rows, r, width, ridge, coefs, scratch, acc, diff);
+    rescaleProfile(acc, diff, aggregate, r);
   }
-  fitAll(rows, r, width, ridge, coefs, scratch);
+  fitRound(rows, r, width, ridge, coefs, scratch, undefined, scratch);
   return { profile: r, coefs };
 }
