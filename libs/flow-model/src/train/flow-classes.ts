@@ -200,7 +200,7 @@ function addClassRow(set: RowSet, stats: FlowStatsTable, members: readonly numbe
   for (let d = 0; d < 2; d++) {
     const s = 2 * row + d;
     const hd = (2 * heaviest + d) * DIR_STRIDE;
-    set.templates[s] = d === 0 ? stats.templates[2 * heaviest] : withReverse >= 0 ? stats.templates[2 * withReverse + 1] : undefined;
+    set.setTemplate(s, d === 0 ? stats.templates[2 * heaviest] : withReverse >= 0 ? stats.templates[2 * withReverse + 1] : undefined);
     set.firstFlags[s] = Math.max(0, stats.dir[hd + FIRST_FLAGS]!);
     set.lastFlags[s] = stats.dir[hd + LAST_FLAGS]!;
     const merged = d === 0 ? forward : backward;

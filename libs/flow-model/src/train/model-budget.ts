@@ -23,7 +23,7 @@ export const CLASS_ROW_ESTIMATE_BYTES = 800;
 export function rowBytesWithoutCoefs(set: RowSet, row: number): number {
   let bytes = ROW_FIXED_BYTES;
   for (let s = 2 * row; s < 2 * row + 2; s++) {
-    bytes += (set.templates[s]?.bytes.length ?? 0) + (set.sizeOffset[s + 1]! - set.sizeOffset[s]!) * SIZE_ENTRY_BYTES + (set.flagOffset[s + 1]! - set.flagOffset[s]!) * SMALL_ENTRY_BYTES;
+    bytes += set.headerLength[s]! + (set.sizeOffset[s + 1]! - set.sizeOffset[s]!) * SIZE_ENTRY_BYTES + (set.flagOffset[s + 1]! - set.flagOffset[s]!) * SMALL_ENTRY_BYTES;
   }
   bytes += (set.gapOffset[row + 1]! - set.gapOffset[row]!) * SMALL_ENTRY_BYTES;
   bytes += (set.memberSizeOffset[row + 1]! - set.memberSizeOffset[row]!) * SMALL_ENTRY_BYTES;

@@ -135,7 +135,7 @@ export function slotCounts(stats: FlowStatsTable, slot: number): DirectionCounts
 function addFlowDirection(set: RowSet, stats: FlowStatsTable, row: number, dir: number, slot: number): void {
   const counts = slotCounts(stats, slot);
   const s = 2 * row + dir;
-  set.templates[s] = stats.templates[slot];
+  set.setTemplate(s, stats.templates[slot]);
   set.firstFlags[s] = Math.max(0, counts.firstFlags);
   set.lastFlags[s] = counts.lastFlags;
   addSizeEntries(set, counts);

@@ -50,6 +50,9 @@ export class RowSet {
   readonly concurrency: Float32Array;
   /** Per direction (row * 2 + dir). */
   readonly templates: (HeaderTemplate | undefined)[];
+  /** Template bytes per direction (0 without a template) and of all directions. */
+  readonly headerLength: Int32Array;
+  headerTotal = 0;
   readonly firstFlags: Uint8Array;
   readonly lastFlags: Uint8Array;
   readonly sizeOffset: Uint32Array;
@@ -92,6 +95,7 @@ export class RowSet {
     this.members = new Float64Array(capacity);
     this.concurrency = new Float32Array(capacity);
     this.templates = new Array<HeaderTemplate | undefined>(capacity * 2).fill(undefined);
+    this.headerLength = new Int32Array(capacity * 2);
     this.firstFlags = new Uint8Array(capacity * 2);
     this.lastFlags = new Uint8Array(capacity * 2);
     this.sizeOffset = new Uint32Array(capacity * 2 + 1);
@@ -118,6 +122,14 @@ export class RowSet {
     if (length <= this.flagValue.length) return;
     this.flagValue = room(this.flagValue, length);
     this.flagWeight = room(this.flagWeight, length);
+  }
+
+  /** The header template of direction `slot` (row * 2 + dir). */
+  setTemplate(slot: number, template: HeaderTemplate | undefined): void {
+    this.templates[slot] = template;
+    const length = template ? template.bytes.length : 0;
+    this.headerLength[slot] = length;
+    this.headerTotal += length;
   }
 
   /** Direction `slot` (row * 2 + dir) is complete: its entries end here. */
@@ -168,12 +180,9 @@ export class RowSet {
     const n = keys.length;
     this.reserveKeys(n);
     const at = this.keys;
-    const into = this.histKeys;
-    const intoValues = this.histValues;
-    for (let i = 0; i < n; i++) {
-      into[at + i] = keys[i]!;
-      intoValues[at + i] = values[i]!;
-    }
+    // TypedArray.prototype.set copies a plain array natively (this runs per flow, mostly interpreted).
+    this.histKeys.set(keys, at);
+    this.histValues.set(values, at);
     this.endHistogram(row, shift, n === 0 ? 0 : keys[n - 1]! + 1, at + n);
   }
 
@@ -234,13 +243,6 @@ export class RowSet {
     return { startBin: this.startBin.subarray(0, n), lastBin: this.lastBin.subarray(0, n), binsPerCoef, coefBase, counts: dense };
   }
 
-  /** Header template bytes of all directions. */
-  private headerBytesTotal(): number {
-    let total = 0;
-    for (let s = 0; s < this.count * 2; s++) total += this.templates[s]?.bytes.length ?? 0;
-    return total;
-  }
-
   /** The tables that do not depend on the coefficients (row count = this.count). */
   tables(): Omit<FlowModelTables, 'binsPerCoef' | 'coefBase' | 'coefCount' | 'coef' | 'profile'> {
     const n = this.count;
@@ -278,7 +280,7 @@ export class RowSet {
   private headerTables(): Pick<FlowModelTables, 'headerOffset' | 'headerBytes' | 'l3Offset' | 'l4Offset'> {
     const slots = this.count * 2;
     const headerOffset = new Uint32Array(slots + 1);
-    const headerBytes = new Uint8Array(this.headerBytesTotal());
+    const headerBytes = new Uint8Array(this.headerTotal);
     const l3Offset = new Uint16Array(slots);
     const l4Offset = new Uint16Array(slots);
     let h = 0;
