@@ -91,12 +91,12 @@ export function allocateCoefficients(lengths: Int32Array, packets: Float64Array,
   let longest = 1;
   for (let i = 0; i < rows; i++) longest = Math.max(longest, lengths[i]!);
   let alpha = maxAlpha;
-  if (coefficientBytesAt(alpha, lengths, packets) > coefBudgetBytes) {
+  if (!coefficientsFit(alpha, lengths, packets, coefBudgetBytes)) {
     let lo = 0;
     let hi = Math.min(maxAlpha, longest);
     for (let step = 0; step < 40; step++) {
       const mid = (lo + hi) / 2;
-      if (coefficientBytesAt(mid, lengths, packets) <= coefBudgetBytes) lo = mid;
+      if (coefficientsFit(mid, lengths, packets, coefBudgetBytes)) lo = mid;
       else hi = mid;
     }
     alpha = lo;
@@ -105,11 +105,12 @@ export function allocateCoefficients(lengths: Int32Array, packets: Float64Array,
 }
 
 /**
- * 4 bytes per coefficient at `alpha`: lengthAfterHalving written out (lengths are whole
- * numbers below 2^31, so ceil(n / 2) is (n + 1) >>> 1): the bisection runs this 41 times
- * over every row, much of it before V8 optimises it.
+ * Whether the coefficients at `alpha`, 4 bytes each, fit `budgetBytes`: lengthAfterHalving
+ * written out (lengths are whole numbers below 2^31, so ceil(n / 2) is (n + 1) >>> 1), and
+ * done as soon as the sum is over (it only grows): the bisection runs this 41 times over
+ * the rows, much of it before V8 optimises it.
  */
-function coefficientBytesAt(alpha: number, lengths: Int32Array, packets: Float64Array): number {
+function coefficientsFit(alpha: number, lengths: Int32Array, packets: Float64Array, budgetBytes: number): boolean {
   let sum = 0;
   for (let i = 0; i < lengths.length; i++) {
     const floor = Math.floor(alpha * packets[i]!);
@@ -117,6 +118,7 @@ function coefficientBytesAt(alpha: number, lengths: Int32Array, packets: Float64
     let n = lengths[i]!;
     while (n > target) n = (n + 1) >>> 1;
     sum += n;
+    if (sum * 4 > budgetBytes) return false;
   }
-  return sum * 4;
+  return true;
 }
