@@ -35,7 +35,11 @@ export interface DirectionCounts {
  * a frame larger (or smaller) than any it saw.
  */
 export function addSizeEntries(set: RowSet, dir: DirectionCounts): void {
-  const { atoms, buckets, atomsAt, bucketsAt } = dir;
+  addSizes(set, dir.atoms, dir.atomsAt, dir.buckets, dir.bucketsAt, dir.sizeMin, dir.sizeMax);
+}
+
+/** addSizeEntries of the counters given one by one (a flow's are read straight from the table, no object per direction). */
+function addSizes(set: RowSet, atoms: SmallCounters, atomsAt: number, buckets: SmallCounters, bucketsAt: number, sizeMin: number, sizeMax: number): void {
   const atomCount = atoms.sizes[atomsAt]!;
   const bucketCount = bucketsAt === NO_COUNTER ? 0 : buckets.sizes[bucketsAt]!;
   set.reserveSizes(atomCount + bucketCount);
@@ -53,7 +57,6 @@ export function addSizeEntries(set: RowSet, dir: DirectionCounts): void {
     }
   }
   const b = bucketsAt * buckets.stride;
-  const { sizeMin, sizeMax } = dir;
   const { keys: bucketKeys, counts: bucketCounts } = buckets;
   for (let i = b; i < b + bucketCount; i++) {
     const count = bucketCounts[i]!;
@@ -84,8 +87,12 @@ const flagScratch = new Float64Array(FLAG_VALUES);
 
 /** The mid-flow flag mix: all flags of the direction but its first and last packet's. */
 export function addMidFlags(set: RowSet, dir: DirectionCounts): void {
-  if (dir.flagsAt === NO_COUNTER) return;
-  const { flags, flagsAt, firstFlags, lastFlags } = dir;
+  addFlags(set, dir.flags, dir.flagsAt, dir.packets, dir.firstFlags, dir.lastFlags);
+}
+
+/** addMidFlags of the counters given one by one. */
+function addFlags(set: RowSet, flags: SmallCounters, flagsAt: number, packets: number, firstFlags: number, lastFlags: number): void {
+  if (flagsAt === NO_COUNTER) return;
   const base = flagsAt * flags.stride;
   const size = flags.sizes[flagsAt]!;
   const { keys, counts: flagCounts } = flags;
@@ -98,8 +105,8 @@ export function addMidFlags(set: RowSet, dir: DirectionCounts): void {
     if (last < 0 && key === lastFlags) last = i;
     counts[i] = flagCounts[base + i]!;
   }
-  if (dir.packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
-  if (dir.packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
+  if (packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
+  if (packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
   set.reserveFlags(size);
   const { flagValue, flagWeight } = set;
   let n = set.flags;
@@ -113,33 +120,17 @@ export function addMidFlags(set: RowSet, dir: DirectionCounts): void {
   set.flags = n;
 }
 
-/** The counters of direction `slot` of the table. */
-export function slotCounts(stats: FlowStatsTable, slot: number): DirectionCounts {
-  const d = slot * DIR_STRIDE;
-  return {
-    packets: stats.dir[d + DIR_PACKETS]!,
-    firstFlags: stats.dir[d + FIRST_FLAGS]!,
-    lastFlags: stats.dir[d + LAST_FLAGS]!,
-    atoms: stats.atoms,
-    atomsAt: slot,
-    buckets: stats.buckets,
-    bucketsAt: stats.bucketsOf[slot]!,
-    flags: stats.flags,
-    flagsAt: stats.flagsOf[slot]!,
-    sizeMin: stats.sizeMin[slot]!,
-    sizeMax: stats.sizeMax[slot]!,
-  };
-}
-
 /** Direction `dir` of row `row`: the flow direction `slot`'s template, flags and distributions. */
 function addFlowDirection(set: RowSet, stats: FlowStatsTable, row: number, dir: number, slot: number): void {
-  const counts = slotCounts(stats, slot);
+  const d = slot * DIR_STRIDE;
+  const firstFlags = stats.dir[d + FIRST_FLAGS]!;
+  const lastFlags = stats.dir[d + LAST_FLAGS]!;
   const s = 2 * row + dir;
   set.setTemplate(s, stats.templates[slot]);
-  set.firstFlags[s] = Math.max(0, counts.firstFlags);
-  set.lastFlags[s] = counts.lastFlags;
-  addSizeEntries(set, counts);
-  addMidFlags(set, counts);
+  set.firstFlags[s] = firstFlags > 0 ? firstFlags : 0; // Math.max(0, firstFlags): -1 when none was counted
+  set.lastFlags[s] = lastFlags;
+  addSizes(set, stats.atoms, slot, stats.buckets, stats.bucketsOf[slot]!, stats.sizeMin[slot]!, stats.sizeMax[slot]!);
+  addFlags(set, stats.flags, stats.flagsOf[slot]!, stats.dir[d + DIR_PACKETS]!, firstFlags, lastFlags);
   set.endDirection(s);
 }
 
