@@ -222,12 +222,12 @@ function gapMaskOf(values: Float64Array, at: number): number {
 
 /** Adds a member's counts at the centres of its histogram bins into the class's dense bins. */
 function addMemberHistogram(dense: Float64Array, startBin: number, shift: number, h: TimeHistogram, memberLast: number): void {
-  const half = Math.floor(h.width / 2);
-  const keys = h.keys;
-  const counts = h.values;
+  const { keys, values: counts, anchor, width } = h;
+  const half = Math.floor(width / 2);
   const classWidth = 2 ** shift;
   for (let i = 0; i < keys.length; i++) {
-    const bin = Math.min(memberLast, h.anchor + keys[i]! * h.width + half);
+    const centre = anchor + keys[i]! * width + half;
+    const bin = centre < memberLast ? centre : memberLast;
     dense[Math.floor((bin - startBin) / classWidth)]! += counts[i]!;
   }
 }
