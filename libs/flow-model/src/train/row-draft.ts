@@ -53,7 +53,7 @@ function addSizes(set: RowSet, atoms: SmallCounters, atomsAt: number, buckets: S
     if (count > 0) {
       sizeLo[n] = atomKeys[i]!;
       sizeSpan[n] = 1;
-      sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
+      sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : (count | 0) === count ? count : Math.round(count);
     }
   }
   const b = bucketsAt * buckets.stride;
@@ -77,7 +77,7 @@ function addSizes(set: RowSet, atoms: SmallCounters, atomsAt: number, buckets: S
       sizeLo[n] = from;
       sizeSpan[n] = to - from + 1;
     }
-    sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
+    sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : (count | 0) === count ? count : Math.round(count);
   }
   set.sizes = n;
 }
@@ -114,7 +114,7 @@ function addFlags(set: RowSet, flags: SmallCounters, flagsAt: number, packets: n
     const count = counts[i]!;
     if (count > 0) {
       flagValue[n] = keys[base + i]!;
-      flagWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : Math.round(count);
+      flagWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : (count | 0) === count ? count : Math.round(count);
     }
   }
   set.flags = n;

@@ -17,12 +17,16 @@ import type { FitRows } from './profile-fit.ts';
 
 const MAX_U32 = 0xffffffff;
 
-/** A count as the model stores it: uint32, saturating (the sampler only needs proportions). Math.min(MAX_U32, Math.round(w)) without the call. */
+/** A count as the model stores it: uint32, saturating (the sampler only needs proportions); the value of Math.min(MAX_U32, Math.round(w)), NaN included. */
 function storedWeight(w: number): number {
   return w >= MAX_U32 ? MAX_U32 : Math.round(w);
 }
 
-/** Largest stored weight (row-draft.ts writes weights inline: w >= it ? it : Math.round(w)). */
+/**
+ * Largest stored weight. row-draft.ts writes weights inline, as storedWeight() but without a
+ * call per entry, and without Math.round for the whole counts below 2^31 they nearly always
+ * are (w | 0 === w: the same number).
+ */
 export const MAX_STORED_WEIGHT = MAX_U32;
 
 /** Table `a` with room for at least `length` entries (doubling). */
@@ -151,7 +155,7 @@ export class RowSet {
       const b = 31 - Math.clz32(m & -m);
       const value = values[at + b]!;
       buckets[n] = b;
-      weights[n++] = value >= MAX_U32 ? MAX_U32 : Math.round(value);
+      weights[n++] = value >= MAX_U32 ? MAX_U32 : (value | 0) === value ? value : Math.round(value);
     }
     this.gaps = n;
     this.gapOffset[row + 1] = n;
