@@ -15,7 +15,7 @@ import { CounterMerger } from './counter-merger.ts';
 import { addClassRows, assignClasses } from './flow-classes.ts';
 import { FlowAccumulator } from './flow-accumulator.ts';
 import { assembleModel } from './model-assembler.ts';
-import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, gapMasks, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
+import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowRowSizes, gapMasks, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
 import { fitRowsToProfile } from './profile-fit.ts';
 import { addFlowRows } from './row-draft.ts';
 import { RowSet } from './row-set.ts';
@@ -88,11 +88,7 @@ export class FlowTrainer {
     const stats = this.packets.stats;
     const masks = gapMasks(stats, flows);
     const sizes = new Float64Array(flows.length);
-    let total = 0;
-    for (let i = 0; i < flows.length; i++) {
-      sizes[i] = flowBytesWithoutCoefs(stats, flows[i]!, masks[flows[i]!]!) + 4;
-      total += sizes[i]!;
-    }
+    const total = flowRowSizes(stats, flows, masks, sizes);
     const allFlows = () => {
       const set = new RowSet(flows.length);
       addFlowRows(set, stats, flows, this.binNs, masks);

@@ -57,16 +57,31 @@ export function bitCount(mask: number): number {
   return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
-/** The same estimate straight from flow `id`'s statistics (before any draft exists); gapMask from gapMasks(). */
-export function flowBytesWithoutCoefs(stats: FlowStatsTable, id: number, gapMask: number): number {
-  let bytes = ROW_FIXED_BYTES + bitCount(gapMask) * SMALL_ENTRY_BYTES;
-  for (let slot = 2 * id; slot < 2 * id + 2; slot++) {
-    const buckets = stats.bucketsOf[slot]!;
-    const flags = stats.flagsOf[slot]!;
-    const entries = stats.atoms.sizes[slot]! + (buckets === NO_COUNTER ? 0 : stats.buckets.sizes[buckets]!);
-    bytes += (stats.templates[slot]?.bytes.length ?? 0) + entries * SIZE_ENTRY_BYTES + (flags === NO_COUNTER ? 0 : stats.flags.sizes[flags]!) * SMALL_ENTRY_BYTES;
+/**
+ * The same estimate straight from the statistics (before any row exists), for flows `ids`,
+ * plus 4 bytes for their one coefficient at least, into out[i]; returns the sum. One loop
+ * with the table's arrays in locals (it runs once per flow, mostly interpreted). gapMasks
+ * from gapMasks().
+ */
+export function flowRowSizes(stats: FlowStatsTable, ids: readonly number[], gapMasks: Int32Array, out: Float64Array): number {
+  const { bucketsOf, flagsOf, templates } = stats;
+  const atomSizes = stats.atoms.sizes;
+  const bucketSizes = stats.buckets.sizes;
+  const flagSizes = stats.flags.sizes;
+  let total = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    let bytes = ROW_FIXED_BYTES + bitCount(gapMasks[id]!) * SMALL_ENTRY_BYTES;
+    for (let slot = 2 * id; slot < 2 * id + 2; slot++) {
+      const buckets = bucketsOf[slot]!;
+      const flags = flagsOf[slot]!;
+      const entries = atomSizes[slot]! + (buckets === NO_COUNTER ? 0 : bucketSizes[buckets]!);
+      bytes += (templates[slot]?.bytes.length ?? 0) + entries * SIZE_ENTRY_BYTES + (flags === NO_COUNTER ? 0 : flagSizes[flags]!) * SMALL_ENTRY_BYTES;
+    }
+    out[i] = bytes + 4;
+    total += out[i]!;
   }
-  return bytes;
+  return total;
 }
 
 /** Profile entries allowed: at most a quarter of the budget at 4 bytes each. */
