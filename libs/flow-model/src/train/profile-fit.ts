@@ -38,11 +38,17 @@ function profilePrefix(r: Float64Array, width: number): Float64Array {
   return prefix;
 }
 
-/** Sum of r over bins [0, bin) where r is piecewise constant over `width` bins. */
-function prefixUpTo(prefix: Float64Array, r: Float64Array, width: number, bin: number): number {
-  const p = Math.floor(bin / width);
-  if (p >= r.length) return prefix[r.length]!;
-  return prefix[p]! + (bin - p * width) * r[p]!;
+/**
+ * Sum of r over bins [0, bin) where r is piecewise constant over `width` bins; `padded` is r
+ * with a zero after its last entry, so a bin at or past the end gives prefix[r.length] (plus
+ * zero) without a branch of its own: a branch first taken after V8 optimised this code sent
+ * it back to the interpreter.
+ */
+function prefixUpTo(prefix: Float64Array, padded: Float64Array, width: number, bin: number): number {
+  const entries = padded.length - 1;
+  const at = Math.floor(bin / width);
+  const p = at < entries ? at : entries;
+  return prefix[p]! + (bin - p * width) * padded[p]!;
 }
 
 /**
@@ -51,7 +57,7 @@ function prefixUpTo(prefix: Float64Array, r: Float64Array, width: number, bin: n
  * coefficient starts at its predecessor's end, the sum up to there is reused (the same
  * number: this halves the work, not the precision).
  */
-function coverage(rows: FitRows, i: number, prefix: Float64Array, r: Float64Array, width: number, out: Float64Array): void {
+function coverage(rows: FitRows, i: number, prefix: Float64Array, padded: Float64Array, width: number, out: Float64Array): void {
   const n = rows.coefBase[i + 1]! - rows.coefBase[i]!;
   const end = rows.lastBin[i]! + 1;
   const start = rows.startBin[i]!;
@@ -61,12 +67,14 @@ function coverage(rows: FitRows, i: number, prefix: Float64Array, r: Float64Arra
   for (let k = 0; k < n; k++) {
     const b0 = start + k * binsPerCoef;
     const b1 = k === n - 1 ? end : Math.min(end, b0 + binsPerCoef);
+    let covered = 0;
     if (b1 > b0) {
-      const upToB1 = prefixUpTo(prefix, r, width, b1);
-      out[k] = upToB1 - (b0 === reuseAt ? reused : prefixUpTo(prefix, r, width, b0));
+      const upToB1 = prefixUpTo(prefix, padded, width, b1);
+      covered = upToB1 - (b0 === reuseAt ? reused : prefixUpTo(prefix, padded, width, b0));
       reuseAt = b1;
       reused = upToB1;
-    } else out[k] = 0;
+    }
+    out[k] = covered;
   }
 }
 
@@ -79,9 +87,11 @@ function coverage(rows: FitRows, i: number, prefix: Float64Array, r: Float64Arra
  */
 function fitRound(rows: FitRows, r: Float64Array, width: number, ridge: number, coefs: Float64Array, scratch: Float64Array, acc: Float64Array | undefined, diff: Float64Array): void {
   const prefix = profilePrefix(r, width);
+  const padded = new Float64Array(r.length + 1);
+  padded.set(r);
   const count = rows.startBin.length;
   for (let i = 0; i < count; i++) {
-    coverage(rows, i, prefix, r, width, scratch);
+    coverage(rows, i, prefix, padded, width, scratch);
     solveRidgeRow(rows.counts, rows.coefBase[i]!, rows.coefBase[i + 1]! - rows.coefBase[i]!, scratch, ridge, coefs);
     if (acc) addRowCoverage(rows, i, coefs, acc, diff, width);
   }
