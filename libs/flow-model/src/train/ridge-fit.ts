@@ -41,7 +41,12 @@ export function solveRidgeRow(counts: Float64Array, at: number, n: number, R: Fl
     c[k] = -lambda / denom;
     d[k] = (counts[at + k]! - lower * (k > 0 ? d[k - 1]! : 0)) / denom;
   }
-  out[at + n - 1] = d[n - 1]!;
-  for (let k = n - 2; k >= 0; k--) out[at + k] = d[k]! - c[k]! * out[at + k + 1]!;
-  for (let k = 0; k < n; k++) if (out[at + k]! < 0) out[at + k] = 0;
+  // Back substitution on the unclamped values, each clamped at 0 as it is stored (one pass).
+  let next = d[n - 1]!;
+  out[at + n - 1] = next < 0 ? 0 : next;
+  for (let k = n - 2; k >= 0; k--) {
+    const w = d[k]! - c[k]! * next;
+    out[at + k] = w < 0 ? 0 : w;
+    next = w;
+  }
 }
