@@ -17,7 +17,7 @@ export class ProtobufWriter {
   /** A varint field (int32/int64/enum). Negative values are written as 10-byte two's complement, as protobuf does. */
   varint(field: number, value: number | bigint): this {
     this.tag(field, WIRE_VARINT);
-    this.rawVarint(BigInt.asUintN(64, BigInt(value)));
+    this.anyVarint(value);
     return this;
   }
 
@@ -31,7 +31,7 @@ export class ProtobufWriter {
 
   bytes(field: number, value: Uint8Array): this {
     this.tag(field, WIRE_LENGTH_DELIMITED);
-    this.rawVarint(BigInt(value.length));
+    this.rawUint(value.length);
     this.push(value);
     return this;
   }
@@ -40,14 +40,18 @@ export class ProtobufWriter {
     return this.bytes(field, encoder.encode(value));
   }
 
+  /** A nested message: its chunks are taken over as they are, not copied into one buffer first (a model's tensors are about a megabyte, nested three deep). */
   message(field: number, message: ProtobufWriter): this {
-    return this.bytes(field, message.finish());
+    this.tag(field, WIRE_LENGTH_DELIMITED);
+    this.rawUint(message.length);
+    for (const chunk of message.chunks) this.push(chunk);
+    return this;
   }
 
   /** A packed repeated varint field (proto3 default for repeated scalars). */
   packedVarints(field: number, values: readonly (number | bigint)[]): this {
     const inner = new ProtobufWriter();
-    for (const v of values) inner.rawVarint(BigInt.asUintN(64, BigInt(v)));
+    for (const v of values) inner.anyVarint(v);
     return this.bytes(field, inner.finish());
   }
 
@@ -63,7 +67,25 @@ export class ProtobufWriter {
   }
 
   private tag(field: number, wire: number): void {
-    this.rawVarint(BigInt(field * 8 + wire));
+    this.rawUint(field * 8 + wire);
+  }
+
+  /** A varint of any int64/uint64 value: non-negative safe integers without BigInt (the same bytes). */
+  private anyVarint(value: number | bigint): void {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) this.rawUint(value);
+    else this.rawVarint(BigInt.asUintN(64, BigInt(value)));
+  }
+
+  /** The varint of a non-negative safe integer (lengths, tags, most values), in number arithmetic. */
+  private rawUint(value: number): void {
+    let n = 0;
+    let v = value;
+    while (v >= 0x80) {
+      this.scratch[n++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.scratch[n++] = v;
+    this.push(this.scratch.slice(0, n));
   }
 
   private rawVarint(value: bigint): void {

@@ -10,8 +10,9 @@ import { ROW_KIND } from '../model/flow-model.ts';
 import { COUNT_BUCKETS, countBucket, GAP_BUCKETS } from '../model/log2-buckets.ts';
 import { CounterMerger } from './counter-merger.ts';
 import { DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, PACKETS, type FlowStatsTable } from './flow-stats.ts';
-import { midFlags, sizeEntries, type DirectionCounts, type RowDraft } from './row-draft.ts';
-import { TimeHistogram } from './time-histogram.ts';
+import { addMidFlags, addSizeEntries, type DirectionCounts } from './row-draft.ts';
+import type { RowSet } from './row-set.ts';
+import type { TimeHistogram } from './time-histogram.ts';
 
 /** The port that names flow `id`'s service: the well-known one if any, else a registered destination port, else 0. */
 export function servicePort(stats: FlowStatsTable, id: number): number {
@@ -55,11 +56,11 @@ export function assignClasses(stats: FlowStatsTable, ids: readonly number[], max
 }
 
 /**
- * Rows for all classes at once. Each step is one loop over every member of every class (a
- * function V8 compiles once), not a function per class called again and again: compiling
- * and recompiling the per-class code cost more than the work (issue 4, train speed).
+ * Rows for all classes at once, appended to `set`. Each step is one loop over every member of
+ * every class (a function V8 compiles once), not a function per class called again and again:
+ * compiling and recompiling the per-class code cost more than the work (issue 4, train speed).
  */
-export function draftClasses(stats: FlowStatsTable, groups: readonly (readonly number[])[], binNs: number, maxBins: number, merger: CounterMerger): RowDraft[] {
+export function addClassRows(set: RowSet, stats: FlowStatsTable, groups: readonly (readonly number[])[], binNs: number, maxBins: number, merger: CounterMerger, gapMasks: Int32Array): void {
   const members = groups.flat();
   const starts = new Int32Array(groups.length + 1);
   for (let c = 0; c < groups.length; c++) starts[c + 1] = starts[c]! + groups[c]!.length;
@@ -71,9 +72,9 @@ export function draftClasses(stats: FlowStatsTable, groups: readonly (readonly n
     sums.shift[c] = shift;
     sums.dense.push(new Float64Array(Math.ceil((sums.lastBin[c]! - sums.startBin[c]! + 1) / 2 ** shift)));
   }
-  classTotals(stats, members, starts, binNs, sums);
+  classTotals(stats, members, starts, binNs, sums, gapMasks);
   const dirs = [mergeDirections(stats, members, starts, 0, merger), mergeDirections(stats, members, starts, 1, merger)];
-  return groups.map((group, c) => classRow(stats, group, c, binNs, maxBins, sums, [dirs[0]![c]!, dirs[1]![c]!]));
+  for (let c = 0; c < groups.length; c++) addClassRow(set, stats, groups[c]!, c, binNs, sums, dirs[0]![c]!, dirs[1]![c]!);
 }
 
 /** Per class sums of its members (indexed by class). */
@@ -103,31 +104,44 @@ class ClassSums {
 
 /** Bins each class spans (every member's anchor and last packet). */
 function classSpans(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums): void {
+  const { histograms, flow } = stats;
+  const { startBin, lastBin } = sums;
   for (let c = 0, m = 0; m < members.length; m++) {
     while (m >= starts[c + 1]!) c++;
     const id = members[m]!;
-    const anchor = stats.histograms[id]!.anchor;
-    sums.startBin[c] = Math.min(sums.startBin[c]!, anchor);
-    sums.lastBin[c] = Math.max(sums.lastBin[c]!, anchor, Math.floor(stats.flow[id * FLOW_STRIDE + LAST_NS]! / binNs));
+    const anchor = histograms[id]!.anchor;
+    const last = Math.floor(flow[id * FLOW_STRIDE + LAST_NS]! / binNs);
+    if (anchor < startBin[c]!) startBin[c] = anchor;
+    if (anchor > lastBin[c]!) lastBin[c] = anchor;
+    if (last > lastBin[c]!) lastBin[c] = last;
   }
 }
 
-/** Histograms on each class's grid, totals, member sizes and gaps, members in order. */
-function classTotals(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums): void {
-  const f = stats.flow;
+/**
+ * Histograms on each class's grid, totals, member sizes and gaps, members in order. One loop
+ * with its arrays in locals: it runs once, over thousands of members, mostly before V8
+ * optimises it.
+ */
+function classTotals(stats: FlowStatsTable, members: readonly number[], starts: Int32Array, binNs: number, sums: ClassSums, gapMasks: Int32Array): void {
+  const { flow: f, dir, gaps, histograms } = stats;
+  const { packets, reverse, activeNs, memberSizes, gaps: classGaps } = sums;
   for (let c = 0, m = 0; m < members.length; m++) {
     while (m >= starts[c + 1]!) c++;
     const id = members[m]!;
     const at = id * FLOW_STRIDE;
-    const histogram = stats.histograms[id]!;
+    const histogram = histograms[id]!;
     addMemberHistogram(sums.dense[c]!, sums.startBin[c]!, sums.shift[c]!, histogram, Math.max(histogram.anchor, Math.floor(f[at + LAST_NS]! / binNs)));
-    sums.packets[c]! += f[at + PACKETS]!;
-    sums.reverse[c]! += stats.dir[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!;
-    sums.activeNs[c]! += f[at + LAST_NS]! - f[at + FIRST_NS]! + binNs;
-    sums.memberSizes[c * COUNT_BUCKETS + countBucket(f[at + PACKETS]!)]! += 1;
+    packets[c]! += f[at + PACKETS]!;
+    reverse[c]! += dir[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!;
+    activeNs[c]! += f[at + LAST_NS]! - f[at + FIRST_NS]! + binNs;
+    memberSizes[c * COUNT_BUCKETS + countBucket(f[at + PACKETS]!)]! += 1;
     const g = id * GAP_BUCKETS;
     const into = c * GAP_BUCKETS;
-    for (let i = 0; i < GAP_BUCKETS; i++) sums.gaps[into + i]! += stats.gaps[g + i]!;
+    // Only the buckets that hold packets (adding a zero changes no sum).
+    for (let mask = gapMasks[id]!; mask !== 0; mask &= mask - 1) {
+      const i = 31 - Math.clz32(mask & -mask);
+      classGaps[into + i]! += gaps[g + i]!;
+    }
   }
 }
 
@@ -153,49 +167,67 @@ function mergeDirections(stats: FlowStatsTable, members: readonly number[], star
   return out;
 }
 
-function classRow(stats: FlowStatsTable, members: readonly number[], c: number, binNs: number, maxBins: number, sums: ClassSums, dirs: [DirectionCounts, DirectionCounts]): RowDraft {
+/** The member that gives a class its template: the heaviest (the first of the heaviest), of those `withReverse` having a reverse template if asked. */
+function heaviestMember(stats: FlowStatsTable, members: readonly number[], withReverse: boolean): number {
   const f = stats.flow;
-  const byWeight = [...members].sort((a, b) => f[b * FLOW_STRIDE + PACKETS]! - f[a * FLOW_STRIDE + PACKETS]!);
-  const heaviest = byWeight[0]!;
+  let best = -1;
+  for (const m of members) {
+    if (withReverse && !stats.templates[2 * m + 1]) continue;
+    if (best < 0 || f[m * FLOW_STRIDE + PACKETS]! > f[best * FLOW_STRIDE + PACKETS]!) best = m;
+  }
+  return best;
+}
+
+function addClassRow(set: RowSet, stats: FlowStatsTable, members: readonly number[], c: number, binNs: number, sums: ClassSums, forward: DirectionCounts, backward: DirectionCounts): void {
+  const row = set.count++;
+  const heaviest = heaviestMember(stats, members, false);
   const startBin = sums.startBin[c]!;
   const lastBin = sums.lastBin[c]!;
   const spanNs = (lastBin - startBin + 1) * binNs;
-  const withReverse = byWeight.find((m) => stats.templates[2 * m + 1]);
-  const heaviestDir = (d: number) => (2 * heaviest + d) * DIR_STRIDE;
-  return {
-    kind: ROW_KIND.class,
-    ipVersion: stats.ipVersion[heaviest]!,
-    proto: stats.proto[heaviest]!,
-    startBin,
-    lastBin,
-    histogram: TimeHistogram.fromDense(startBin, maxBins, sums.shift[c]!, sums.dense[c]!),
-    packets: sums.packets[c]!,
-    reverse: sums.reverse[c]!,
-    startNs: Number.NaN,
-    endNs: Number.NaN,
-    members: members.length,
-    concurrency: Math.min(members.length, Math.max(1, sums.activeNs[c]! / spanNs)),
-    dirs: [0, 1].map((d) => ({
-      template: d === 0 ? stats.templates[2 * heaviest] : (stats.templates[2 * heaviest + 1] ?? (withReverse !== undefined ? stats.templates[2 * withReverse + 1] : undefined)),
-      firstFlags: Math.max(0, stats.dir[heaviestDir(d) + FIRST_FLAGS]!),
-      lastFlags: stats.dir[heaviestDir(d) + LAST_FLAGS]!,
-      sizes: sizeEntries(dirs[d]!),
-      flags: midFlags(dirs[d]!),
-    })) as RowDraft['dirs'],
-    gaps: sums.gaps,
-    gapsAt: c * GAP_BUCKETS,
-    memberSizes: sums.memberSizes.subarray(c * COUNT_BUCKETS, (c + 1) * COUNT_BUCKETS),
-  };
+  set.kind[row] = ROW_KIND.class;
+  set.ipVersion[row] = stats.ipVersion[heaviest]!;
+  set.proto[row] = stats.proto[heaviest]!;
+  set.startBin[row] = startBin;
+  set.lastBin[row] = lastBin;
+  set.packets[row] = sums.packets[c]!;
+  set.reverse[row] = sums.reverse[c]!;
+  set.startNs[row] = Number.NaN;
+  set.endNs[row] = Number.NaN;
+  set.members[row] = members.length;
+  set.concurrency[row] = Math.min(members.length, Math.max(1, sums.activeNs[c]! / spanNs));
+  const reverseTemplate = stats.templates[2 * heaviest + 1];
+  const withReverse = reverseTemplate ? heaviest : heaviestMember(stats, members, true);
+  for (let d = 0; d < 2; d++) {
+    const s = 2 * row + d;
+    const hd = (2 * heaviest + d) * DIR_STRIDE;
+    set.setTemplate(s, d === 0 ? stats.templates[2 * heaviest] : withReverse >= 0 ? stats.templates[2 * withReverse + 1] : undefined);
+    set.firstFlags[s] = Math.max(0, stats.dir[hd + FIRST_FLAGS]!);
+    set.lastFlags[s] = stats.dir[hd + LAST_FLAGS]!;
+    const merged = d === 0 ? forward : backward;
+    addSizeEntries(set, merged);
+    addMidFlags(set, merged);
+    set.endDirection(s);
+  }
+  set.setGaps(row, sums.gaps, c * GAP_BUCKETS, gapMaskOf(sums.gaps, c * GAP_BUCKETS));
+  set.setMemberSizes(row, sums.memberSizes, c * COUNT_BUCKETS, COUNT_BUCKETS);
+  set.setDenseHistogram(row, sums.shift[c]!, sums.dense[c]!);
+}
+
+/** Bit b set when values[at + b] > 0 (b < 32). */
+function gapMaskOf(values: Float64Array, at: number): number {
+  let mask = 0;
+  for (let b = 0; b < GAP_BUCKETS; b++) if (values[at + b]! > 0) mask |= 1 << b;
+  return mask;
 }
 
 /** Adds a member's counts at the centres of its histogram bins into the class's dense bins. */
 function addMemberHistogram(dense: Float64Array, startBin: number, shift: number, h: TimeHistogram, memberLast: number): void {
-  const half = Math.floor(h.width / 2);
-  const keys = h.keys;
-  const counts = h.values;
+  const { keys, values: counts, anchor, width } = h;
+  const half = Math.floor(width / 2);
   const classWidth = 2 ** shift;
   for (let i = 0; i < keys.length; i++) {
-    const bin = Math.min(memberLast, h.anchor + keys[i]! * h.width + half);
+    const centre = anchor + keys[i]! * width + half;
+    const bin = centre < memberLast ? centre : memberLast;
     dense[Math.floor((bin - startBin) / classWidth)]! += counts[i]!;
   }
 }

@@ -11,14 +11,15 @@ import type { PacketBatch } from '@memoco/pcap';
 import { ROW_KIND, type FlowModel, type FlowModelInfo } from '../model/flow-model.ts';
 import { encodeFlowModel } from '../model/model-codec.ts';
 import { CounterMerger } from './counter-merger.ts';
-import { assignClasses, draftClasses } from './flow-classes.ts';
+import { addClassRows, assignClasses } from './flow-classes.ts';
 import { typescriptPacketPass } from './flow-accumulator.ts';
 import type { FlowStatsTable } from './flow-stats.ts';
 import { assembleModel } from './model-assembler.ts';
-import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowBytesWithoutCoefs, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
+import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowRowSizes, gapMasks, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
 import type { PacketPass, PacketPassFactory, SettledPass } from './packet-pass.ts';
 import { fitRowsToProfile } from './profile-fit.ts';
-import { draftFromFlow, type RowDraft } from './row-draft.ts';
+import { addFlowRows } from './row-draft.ts';
+import { RowSet } from './row-set.ts';
 import { binNsOf, parseTrainOptions, type TrainOptions } from './train-options.ts';
 
 
@@ -66,21 +67,22 @@ export class FlowTrainer {
     const budget = this.options.maxModelBytes;
     const aggregate = settled.profile.entries(windowBins);
     const avail = budget - MODEL_OVERHEAD_BYTES - aggregate.length * 4;
-    const rows = this.chooseRows(settled.stats, flows, avail);
-    const fixedBytes = rows.reduce((sum, r) => sum + rowBytesWithoutCoefs(r), 0);
+    const set = this.chooseRows(settled.stats, flows, avail);
+    const n = set.count;
+    let fixedBytes = 0;
+    for (let i = 0; i < n; i++) fixedBytes += rowBytesWithoutCoefs(set, i);
     let coefBudget = avail - fixedBytes;
+    const info = this.info(settled, windowBins, flows.length, set);
+    // Histogram lengths and resolutions as each attempt leaves them (coarsening is never undone).
+    const lengths = set.histLength.slice(0, n);
+    const shifts = set.histShift.slice(0, n);
+    const counts = new Int32Array(n);
     for (let attempt = 0; ; attempt++) {
-      if (coefBudget < rows.length * 4) throw tooSmall(budget);
-      const counts = allocateCoefficients(rows, coefBudget, this.options.maxCoefsPerPacket);
-      rows.forEach((r, i) => r.histogram.coarsenTo(counts[i]!));
-      const fit = fitRowsToProfile(
-        rows.map((r) => ({ startBin: r.startBin, lastBin: r.lastBin, binsPerCoef: r.histogram.width, counts: r.histogram.dense() })),
-        aggregate,
-        settled.profile.shift,
-        this.options.ridge,
-        this.options.profileRounds,
-      );
-      const model = assembleModel(this.info(settled, windowBins, flows.length, rows), rows, fit.coefs, fit.profile);
+      if (coefBudget < n * 4) throw tooSmall(budget);
+      allocateCoefficients(lengths, set.packets.subarray(0, n), coefBudget, this.options.maxCoefsPerPacket, counts);
+      const rows = set.fitRows(lengths, shifts, counts);
+      const fit = fitRowsToProfile(rows, aggregate, settled.profile.shift, this.options.ridge, this.options.profileRounds);
+      const model = assembleModel(info, set, rows, fit.coefs, fit.profile);
       const bytes = encodeFlowModel(model);
       if (bytes.length <= budget) return { model, bytes };
       if (attempt >= 4) throw tooSmall(budget);
@@ -89,28 +91,31 @@ export class FlowTrainer {
   }
 
   /** All flows one by one when they fit with room for coefficients; else the heaviest ones plus classes. */
-  private chooseRows(stats: FlowStatsTable, flows: number[], avail: number): RowDraft[] {
+  private chooseRows(stats: FlowStatsTable, flows: number[], avail: number): RowSet {
+    const masks = gapMasks(stats, flows);
     const sizes = new Float64Array(flows.length);
-    let total = 0;
-    for (let i = 0; i < flows.length; i++) {
-      sizes[i] = flowBytesWithoutCoefs(stats, flows[i]!) + 4;
-      total += sizes[i]!;
-    }
-    const draft = (list: number[]) => list.map((id) => draftFromFlow(stats, id, this.binNs));
-    if (total <= avail * 0.75) return draft(flows);
+    const total = flowRowSizes(stats, flows, masks, sizes);
+    const allFlows = () => {
+      const set = new RowSet(flows.length);
+      addFlowRows(set, stats, flows, this.binNs, masks);
+      return set;
+    };
+    if (total <= avail * 0.75) return allFlows();
     const maxClasses = Math.max(1, Math.floor((avail * 0.1) / CLASS_ROW_ESTIMATE_BYTES));
     let used = 0;
     let individual = 0;
     while (individual < flows.length && used + sizes[individual]! <= avail * 0.6) used += sizes[individual++]!;
-    if (individual === flows.length) return draft(flows);
+    if (individual === flows.length) return allFlows();
     const groups = assignClasses(stats, flows.slice(individual), maxClasses);
-    const merger = new CounterMerger(this.options.sizeAtoms * 2);
-    const classes = draftClasses(stats, groups, this.binNs, this.options.maxCoefsPerFlow, merger);
-    return [...draft(flows.slice(0, individual)), ...classes];
+    const set = new RowSet(individual + groups.length);
+    addFlowRows(set, stats, flows.slice(0, individual), this.binNs, masks);
+    addClassRows(set, stats, groups, this.binNs, this.options.maxCoefsPerFlow, new CounterMerger(this.options.sizeAtoms * 2), masks);
+    return set;
   }
 
-  private info(settled: SettledPass, windowBins: number, traceFlows: number, rows: RowDraft[]): FlowModelInfo {
-    const classes = rows.filter((r) => r.kind === ROW_KIND.class).length;
+  private info(settled: SettledPass, windowBins: number, traceFlows: number, set: RowSet): FlowModelInfo {
+    let classes = 0;
+    for (let i = 0; i < set.count; i++) if (set.kind[i] === ROW_KIND.class) classes++;
     const p = settled.totals;
     return {
       binNs: this.binNs,
@@ -123,7 +128,7 @@ export class FlowTrainer {
       traceFlows,
       traceBytes: p.ipBytes,
       traceDurationNs: p.lastNs,
-      modelledFlows: rows.length - classes,
+      modelledFlows: set.count - classes,
       classes,
       ridge: this.options.ridge,
     };

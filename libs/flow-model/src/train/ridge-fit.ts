@@ -16,10 +16,11 @@
 let cScratch = new Float64Array(64);
 let dScratch = new Float64Array(64);
 
-export function solveRidgeRow(Y: Float64Array, R: Float64Array, ridge: number, out: Float64Array): void {
-  const n = Y.length;
+/** Solves one row: Y = counts[at .. at + n), R = R[0 .. n), the coefficients into out[at .. at + n). */
+export function solveRidgeRow(counts: Float64Array, at: number, n: number, R: Float64Array, ridge: number, out: Float64Array): void {
+  if (n === 0) return;
   if (n === 1) {
-    out[0] = R[0]! > 0 ? Y[0]! / R[0]! : 0;
+    out[at] = R[0]! > 0 ? counts[at]! / R[0]! : 0;
     return;
   }
   let meanR = 0;
@@ -38,9 +39,14 @@ export function solveRidgeRow(Y: Float64Array, R: Float64Array, ridge: number, o
     const lower = k > 0 ? -lambda : 0;
     const denom = diag - lower * (k > 0 ? c[k - 1]! : 0);
     c[k] = -lambda / denom;
-    d[k] = (Y[k]! - lower * (k > 0 ? d[k - 1]! : 0)) / denom;
+    d[k] = (counts[at + k]! - lower * (k > 0 ? d[k - 1]! : 0)) / denom;
   }
-  out[n - 1] = d[n - 1]!;
-  for (let k = n - 2; k >= 0; k--) out[k] = d[k]! - c[k]! * out[k + 1]!;
-  for (let k = 0; k < n; k++) if (out[k]! < 0) out[k] = 0;
+  // Back substitution on the unclamped values, each clamped at 0 as it is stored (one pass).
+  let next = d[n - 1]!;
+  out[at + n - 1] = next < 0 ? 0 : next;
+  for (let k = n - 2; k >= 0; k--) {
+    const w = d[k]! - c[k]! * next;
+    out[at + k] = w < 0 ? 0 : w;
+    next = w;
+  }
 }

@@ -1,52 +1,16 @@
 /**
- * A row of the model's flow table before it is fitted and packed: a modelled flow or a flow
- * class, with its time histogram (the regression's sufficient statistics) and its
- * distributions in the model's terms (size ranges, flag values, gap buckets).
+ * Rows of the model's flow table from the trainer's statistics, written into a RowSet
+ * (row-set.ts): a modelled flow, or (flow-classes.ts) a flow class, with its time histogram
+ * (the regression's sufficient statistics) and its distributions in the model's terms (size
+ * ranges, flag values, gap buckets).
  */
-import { ROW_KIND, type RowKind } from '../model/flow-model.ts';
+import { ROW_KIND } from '../model/flow-model.ts';
 import { GAP_BUCKETS } from '../model/log2-buckets.ts';
 import {
-  DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLOW_STRIDE, LAST_FLAGS, LAST_NS, NO_COUNTER, PACKETS, SIZE_BUCKET_BYTES, type FlowStatsTable,
+  DIR_PACKETS, DIR_STRIDE, FIRST_FLAGS, FIRST_NS, FLAG_VALUES, FLOW_STRIDE, LAST_FLAGS, LAST_NS, NO_COUNTER, PACKETS, SIZE_BUCKET_BYTES, type FlowStatsTable,
 } from './flow-stats.ts';
-import type { HeaderTemplate } from './header-template.ts';
+import { MAX_STORED_WEIGHT, type RowSet } from './row-set.ts';
 import type { SmallCounters } from './small-counter.ts';
-import type { TimeHistogram } from './time-histogram.ts';
-
-export interface SizeEntry {
-  lo: number;
-  span: number;
-  weight: number;
-}
-
-export interface DirectionDraft {
-  template: HeaderTemplate | undefined;
-  firstFlags: number;
-  lastFlags: number;
-  sizes: SizeEntry[];
-  /** Flag values between the first and last packet of the direction, with weights. */
-  flags: { value: number; weight: number }[];
-}
-
-export interface RowDraft {
-  kind: RowKind;
-  ipVersion: number;
-  proto: number;
-  startBin: number;
-  lastBin: number;
-  histogram: TimeHistogram;
-  packets: number;
-  reverse: number;
-  startNs: number;
-  endNs: number;
-  members: number;
-  concurrency: number;
-  dirs: [DirectionDraft, DirectionDraft];
-  /** Intra-flow gap buckets: gaps[gapsAt .. gapsAt + GAP_BUCKETS). */
-  gaps: Float64Array;
-  gapsAt: number;
-  /** Member flow sizes in log2 buckets (classes only). */
-  memberSizes: Float64Array | undefined;
-}
 
 /** A direction's counters, wherever they live (a flow's slot in FlowStatsTable, or a class's sums). */
 export interface DirectionCounts {
@@ -70,100 +34,133 @@ export interface DirectionCounts {
  * A bucket's range is cut to the sizes the direction really had, so regeneration never makes
  * a frame larger (or smaller) than any it saw.
  */
-export function sizeEntries(dir: DirectionCounts): SizeEntry[] {
-  const entries: SizeEntry[] = [];
-  const { atoms, buckets } = dir;
-  const a = dir.atomsAt * atoms.stride;
-  for (let i = 0; i < atoms.sizes[dir.atomsAt]!; i++) if (atoms.counts[a + i]! > 0) entries.push({ lo: atoms.keys[a + i]!, span: 1, weight: atoms.counts[a + i]! });
-  if (dir.bucketsAt === NO_COUNTER) return entries;
-  const b = dir.bucketsAt * buckets.stride;
-  for (let i = 0; i < buckets.sizes[dir.bucketsAt]!; i++) {
-    if (buckets.counts[b + i]! > 0) entries.push({ ...boundedBucket(buckets.keys[b + i]! * SIZE_BUCKET_BYTES, dir), weight: buckets.counts[b + i]! });
-  }
-  return entries;
+export function addSizeEntries(set: RowSet, dir: DirectionCounts): void {
+  addSizes(set, dir.atoms, dir.atomsAt, dir.buckets, dir.bucketsAt, dir.sizeMin, dir.sizeMax);
 }
 
-/** Bucket [lo, lo + 64) cut to [sizeMin, sizeMax]; a bucket holding overflow from others (past the kept set) keeps at least one size, the nearest bound. */
-function boundedBucket(lo: number, dir: DirectionCounts): { lo: number; span: number } {
-  if (dir.sizeMin > dir.sizeMax) return { lo, span: SIZE_BUCKET_BYTES };
-  const from = Math.min(Math.max(lo, dir.sizeMin), dir.sizeMax);
-  const to = Math.max(Math.min(lo + SIZE_BUCKET_BYTES - 1, dir.sizeMax), from);
-  return { lo: from, span: to - from + 1 };
+/** addSizeEntries of the counters given one by one (a flow's are read straight from the table, no object per direction). */
+function addSizes(set: RowSet, atoms: SmallCounters, atomsAt: number, buckets: SmallCounters, bucketsAt: number, sizeMin: number, sizeMax: number): void {
+  const atomCount = atoms.sizes[atomsAt]!;
+  const bucketCount = bucketsAt === NO_COUNTER ? 0 : buckets.sizes[bucketsAt]!;
+  set.reserveSizes(atomCount + bucketCount);
+  // Written straight into the set's arrays (a call per entry costs, where this runs before V8 optimises it).
+  const { sizeLo, sizeSpan, sizeWeight } = set;
+  let n = set.sizes;
+  const a = atomsAt * atoms.stride;
+  const { keys: atomKeys, counts: atomCounts } = atoms;
+  for (let i = a; i < a + atomCount; i++) {
+    const count = atomCounts[i]!;
+    if (count > 0) {
+      sizeLo[n] = atomKeys[i]!;
+      sizeSpan[n] = 1;
+      sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : (count | 0) === count ? count : Math.round(count);
+    }
+  }
+  const b = bucketsAt * buckets.stride;
+  const { keys: bucketKeys, counts: bucketCounts } = buckets;
+  for (let i = b; i < b + bucketCount; i++) {
+    const count = bucketCounts[i]!;
+    if (!(count > 0)) continue;
+    // Bucket [lo, lo + 64) cut to [sizeMin, sizeMax]; a bucket holding overflow from others
+    // (past the kept set) keeps at least one size, the nearest bound.
+    const lo = bucketKeys[i]! * SIZE_BUCKET_BYTES;
+    if (sizeMin > sizeMax) {
+      sizeLo[n] = lo;
+      sizeSpan[n] = SIZE_BUCKET_BYTES;
+    } else {
+      // min(max(lo, sizeMin), sizeMax) and max(min(hi, sizeMax), from), whole numbers.
+      const above = lo > sizeMin ? lo : sizeMin;
+      const from = above < sizeMax ? above : sizeMax;
+      const hi = lo + SIZE_BUCKET_BYTES - 1;
+      const below = hi < sizeMax ? hi : sizeMax;
+      const to = below > from ? below : from;
+      sizeLo[n] = from;
+      sizeSpan[n] = to - from + 1;
+    }
+    sizeWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : (count | 0) === count ? count : Math.round(count);
+  }
+  set.sizes = n;
 }
+
+/** A counter's counts, copied to be adjusted without allocating (counters hold at most FLAG_VALUES keys). */
+const flagScratch = new Float64Array(FLAG_VALUES);
 
 /** The mid-flow flag mix: all flags of the direction but its first and last packet's. */
-export function midFlags(dir: DirectionCounts): { value: number; weight: number }[] {
-  if (dir.flagsAt === NO_COUNTER) return [];
-  const { flags, flagsAt } = dir;
+export function addMidFlags(set: RowSet, dir: DirectionCounts): void {
+  addFlags(set, dir.flags, dir.flagsAt, dir.packets, dir.firstFlags, dir.lastFlags);
+}
+
+/** addMidFlags of the counters given one by one. */
+function addFlags(set: RowSet, flags: SmallCounters, flagsAt: number, packets: number, firstFlags: number, lastFlags: number): void {
+  if (flagsAt === NO_COUNTER) return;
   const base = flagsAt * flags.stride;
   const size = flags.sizes[flagsAt]!;
-  const counts = flags.counts.slice(base, base + size);
-  const first = flags.indexOf(flagsAt, dir.firstFlags);
-  if (dir.packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
-  const last = flags.indexOf(flagsAt, dir.lastFlags);
-  if (dir.packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
-  const out: { value: number; weight: number }[] = [];
-  for (let i = 0; i < size; i++) if (counts[i]! > 0) out.push({ value: flags.keys[base + i]!, weight: counts[i]! });
-  return out;
+  const { keys, counts: flagCounts } = flags;
+  const counts = flagScratch;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < size; i++) {
+    const key = keys[base + i]!;
+    if (first < 0 && key === firstFlags) first = i;
+    if (last < 0 && key === lastFlags) last = i;
+    counts[i] = flagCounts[base + i]!;
+  }
+  if (packets >= 1 && first >= 0 && counts[first]! > 0) counts[first]!--;
+  if (packets >= 2 && last >= 0 && counts[last]! > 0) counts[last]!--;
+  set.reserveFlags(size);
+  const { flagValue, flagWeight } = set;
+  let n = set.flags;
+  for (let i = 0; i < size; i++) {
+    const count = counts[i]!;
+    if (count > 0) {
+      flagValue[n] = keys[base + i]!;
+      flagWeight[n++] = count >= MAX_STORED_WEIGHT ? MAX_STORED_WEIGHT : (count | 0) === count ? count : Math.round(count);
+    }
+  }
+  set.flags = n;
 }
 
-/** The counters of direction `slot` of the table. */
-export function slotCounts(stats: FlowStatsTable, slot: number): DirectionCounts {
+/** Direction `dir` of row `row`: the flow direction `slot`'s template, flags and distributions. */
+function addFlowDirection(set: RowSet, stats: FlowStatsTable, row: number, dir: number, slot: number): void {
   const d = slot * DIR_STRIDE;
-  return {
-    packets: stats.dir[d + DIR_PACKETS]!,
-    firstFlags: stats.dir[d + FIRST_FLAGS]!,
-    lastFlags: stats.dir[d + LAST_FLAGS]!,
-    atoms: stats.atoms,
-    atomsAt: slot,
-    buckets: stats.buckets,
-    bucketsAt: stats.bucketsOf[slot]!,
-    flags: stats.flags,
-    flagsAt: stats.flagsOf[slot]!,
-    sizeMin: stats.sizeMin[slot]!,
-    sizeMax: stats.sizeMax[slot]!,
-  };
+  const firstFlags = stats.dir[d + FIRST_FLAGS]!;
+  const lastFlags = stats.dir[d + LAST_FLAGS]!;
+  const s = 2 * row + dir;
+  set.setTemplate(s, stats.templates[slot]);
+  set.firstFlags[s] = firstFlags > 0 ? firstFlags : 0; // Math.max(0, firstFlags): -1 when none was counted
+  set.lastFlags[s] = lastFlags;
+  addSizes(set, stats.atoms, slot, stats.buckets, stats.bucketsOf[slot]!, stats.sizeMin[slot]!, stats.sizeMax[slot]!);
+  addFlags(set, stats.flags, stats.flagsOf[slot]!, stats.dir[d + DIR_PACKETS]!, firstFlags, lastFlags);
+  set.endDirection(s);
 }
 
-function directionDraft(stats: FlowStatsTable, slot: number): DirectionDraft {
-  const counts = slotCounts(stats, slot);
-  return {
-    template: stats.templates[slot],
-    firstFlags: Math.max(0, counts.firstFlags),
-    lastFlags: counts.lastFlags,
-    sizes: sizeEntries(counts),
-    flags: midFlags(counts),
-  };
+/** Flows `ids` modelled one by one: rows set.count .. set.count + ids.length - 1. */
+export function addFlowRows(set: RowSet, stats: FlowStatsTable, ids: readonly number[], binNs: number, gapMasks: Int32Array): void {
+  for (let i = 0; i < ids.length; i++) addFlowRow(set, stats, ids[i]!, binNs, gapMasks[ids[i]!]!);
 }
 
-function binOf(timeNs: number, binNs: number): number {
-  return Math.floor(timeNs / binNs);
-}
-
-/** The row of flow `id` modelled one by one. */
-export function draftFromFlow(stats: FlowStatsTable, id: number, binNs: number): RowDraft {
+function addFlowRow(set: RowSet, stats: FlowStatsTable, id: number, binNs: number, gapMask: number): void {
+  const row = set.count++;
   const histogram = stats.histograms[id]!;
   const at = id * FLOW_STRIDE;
   const firstNs = stats.flow[at + FIRST_NS]!;
   const lastNs = stats.flow[at + LAST_NS]!;
   const startBin = histogram.anchor;
   const startNs = Math.max(firstNs, startBin * binNs);
-  return {
-    kind: ROW_KIND.flow,
-    ipVersion: stats.ipVersion[id]!,
-    proto: stats.proto[id]!,
-    startBin,
-    lastBin: Math.max(startBin, binOf(lastNs, binNs)),
-    histogram,
-    packets: stats.flow[at + PACKETS]!,
-    reverse: stats.dir[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!,
-    startNs,
-    endNs: Math.max(startNs, lastNs),
-    members: 1,
-    concurrency: 1,
-    dirs: [directionDraft(stats, 2 * id), directionDraft(stats, 2 * id + 1)],
-    gaps: stats.gaps,
-    gapsAt: id * GAP_BUCKETS,
-    memberSizes: undefined,
-  };
+  set.kind[row] = ROW_KIND.flow;
+  set.ipVersion[row] = stats.ipVersion[id]!;
+  set.proto[row] = stats.proto[id]!;
+  set.startBin[row] = startBin;
+  set.lastBin[row] = Math.max(startBin, Math.floor(lastNs / binNs));
+  set.packets[row] = stats.flow[at + PACKETS]!;
+  set.reverse[row] = stats.dir[(2 * id + 1) * DIR_STRIDE + DIR_PACKETS]!;
+  set.startNs[row] = startNs;
+  set.endNs[row] = Math.max(startNs, lastNs);
+  set.members[row] = 1;
+  set.concurrency[row] = 1;
+  addFlowDirection(set, stats, row, 0, 2 * id);
+  addFlowDirection(set, stats, row, 1, 2 * id + 1);
+  set.setGaps(row, stats.gaps, id * GAP_BUCKETS, gapMask);
+  set.memberSizeOffset[row + 1] = set.memberSizes;
+  set.setHistogram(row, histogram.shift, histogram.keys, histogram.values);
 }
