@@ -3,7 +3,9 @@
  * TypeScript FlowAccumulator, its reference (issue 4, train speed): the settled statistics
  * must be the same number for number, and so the models byte for byte.
  */
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowTrainer, trainModel, typescriptPacketPass, type PacketPassConfig, type SettledPass } from '@memoco/flow-model';
 import type { PacketBatch } from '@memoco/pcap';
@@ -12,6 +14,7 @@ import { batchOf, nonIpBatch, syntheticTraffic, type FixturePacket } from '../..
 import { nativePacketPass, trainPassFor } from './native-train-pass.ts';
 
 const PCAPS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'pcaps');
+const TXCORE = join(import.meta.dirname, '..');
 
 function lcg(seed: number): () => number {
   let state = seed >>> 0;
@@ -137,4 +140,22 @@ describe('native training pass', () => {
     expect(trainPassFor('typescript')).toEqual({ pass: typescriptPacketPass, used: 'typescript' });
     expect(() => trainPassFor('gpu' as never)).toThrow(expect.objectContaining({ code: 'TXCORE_ERR_BAD_OPTION' }));
   });
+
+  it('counts on its own thread exactly as on the caller\'s, with no data race (ThreadSanitizer, test/train-pass-test.cc)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'txcore-trainpass-'));
+    try {
+      const binary = join(dir, 'train-pass-test');
+      const sources = ['test/train-pass-test.cc', 'src/train-pass.cc', 'src/train-pass-worker.cc'].map((f) => join(TXCORE, f));
+      execFileSync('g++', ['-std=c++20', '-O1', '-g', '-fsanitize=thread', '-Wall', '-Wextra', '-Werror', ...sources, '-o', binary, '-pthread']);
+      // The caller overwrites each batch as soon as addBatch returns; TSan exits 66 on a race.
+      const out = execFileSync(binary, ['300', '2000', '500', '7'], { env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=1 exitcode=66' }, encoding: 'utf8' });
+      const report = JSON.parse(out.trim());
+      expect(report).toMatchObject({ batches: 300, flows: 500, failures: 0 });
+      expect(report.nonIpPackets).toBeGreaterThan(0);
+      expect(report.histogramHalvings).toBeGreaterThan(0);
+      expect(report.profileShift).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
