@@ -52,7 +52,7 @@ class TrainPassWorker {
     void copy(const TrainBatch& b);
     TrainBatch view() const;
   };
-  static constexpr size_t kBuffers = 4;
+  static constexpr size_t kBuffers = 16;  // ~4 MB: the reader may run this far ahead of the low-priority counting
 
   void run();
   void stop();
