@@ -34,6 +34,7 @@
         "src/napi-synthesis.cc",
         "src/train-pass.cc",
         "src/train-pass-worker.cc",
+        "src/train-template.cc",
         "src/napi-train-pass.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

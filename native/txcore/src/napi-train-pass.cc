@@ -69,6 +69,30 @@ void setHistograms(Napi::Env env, const TrainPass& pass, Napi::Object* out) {
   out->Set("histValues", values);
 }
 
+// The header templates per slot flattened: slot s's bytes are tplBytes[tplOffset[s], tplOffset[s + 1]) (none when empty).
+void setTemplates(Napi::Env env, const std::vector<TrainTemplate>& templates, Napi::Object* out) {
+  const size_t n = templates.size();
+  Napi::Uint32Array offset = Napi::Uint32Array::New(env, n + 1);
+  Napi::Uint16Array l3 = Napi::Uint16Array::New(env, n);
+  Napi::Uint16Array l4 = Napi::Uint16Array::New(env, n);
+  size_t total = 0;
+  for (const TrainTemplate& t : templates) total += t.bytes.size();
+  Napi::Uint8Array bytes = Napi::Uint8Array::New(env, total);
+  size_t at = 0;
+  for (size_t s = 0; s < n; s++) {
+    offset[s] = static_cast<uint32_t>(at);
+    l3[s] = templates[s].l3Offset;
+    l4[s] = templates[s].l4Offset;
+    if (!templates[s].bytes.empty()) memcpy(bytes.Data() + at, templates[s].bytes.data(), templates[s].bytes.size());
+    at += templates[s].bytes.size();
+  }
+  offset[n] = static_cast<uint32_t>(at);
+  out->Set("tplOffset", offset);
+  out->Set("tplBytes", bytes);
+  out->Set("tplL3", l3);
+  out->Set("tplL4", l4);
+}
+
 class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
  public:
   static Napi::Function define(Napi::Env env) {
@@ -106,13 +130,15 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
     if (!column(batch, "flowId", napi_uint32_array, b.count, &b.flowId) || !column(batch, "ipVersion", napi_uint8_array, b.count, &b.ipVersion) ||
         !column(batch, "proto", napi_uint8_array, b.count, &b.proto) || !column(batch, "tsSec", napi_float64_array, b.count, &b.tsSec) ||
         !column(batch, "tsNsec", napi_uint32_array, b.count, &b.tsNsec) || !column(batch, "origLen", napi_uint32_array, b.count, &b.origLen) ||
-        !column(batch, "direction", napi_uint8_array, b.count, &b.direction) || !column(batch, "tcpFlags", napi_uint8_array, b.count, &b.tcpFlags)) {
-      return env.Null();
+        !column(batch, "direction", napi_uint8_array, b.count, &b.direction) || !column(batch, "tcpFlags", napi_uint8_array, b.count, &b.tcpFlags) ||
+        !column(batch, "dataOffset", napi_uint32_array, b.count, &b.dataOffset) || !column(batch, "capLen", napi_uint32_array, b.count, &b.capLen) ||
+        !column(batch, "linkType", napi_uint16_array, b.count, &b.linkType) || !column(batch, "l3Offset", napi_uint16_array, b.count, &b.l3Offset) ||
+        !column(batch, "l4Offset", napi_uint16_array, b.count, &b.l4Offset) || !column(batch, "data", napi_uint8_array, 0, &b.data)) {
+      return env.Undefined();
     }
-    templates_.clear();
-    pass_->addBatch(b, &templates_);
-    if (templates_.empty()) return env.Null();
-    return copied<Napi::Uint32Array>(env, templates_);
+    b.dataLen = batch.Get("data").As<Napi::Uint8Array>().ElementLength();
+    pass_->addBatch(b, nullptr);
+    return env.Undefined();
   }
 
   Napi::Value settle(const Napi::CallbackInfo& info) {
@@ -137,6 +163,7 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
     out.Set("buckets", countersValue(env, p.buckets));
     out.Set("flags", countersValue(env, p.flags));
     setHistograms(env, p, &out);
+    setTemplates(env, pass_->templates(), &out);
     Napi::Object profile = Napi::Object::New(env);
     profile.Set("shift", p.profile.shift);
     profile.Set("width", p.profile.width);
@@ -160,7 +187,6 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
   }
 
   std::unique_ptr<TrainPassWorker> pass_;
-  std::vector<uint32_t> templates_;
 };
 
 }  // namespace

@@ -1,21 +1,27 @@
 /**
  * The trainer's per-packet pass in native code (issue 4, train speed): a PacketPass
  * (libs/flow-model packet-pass.ts) over the addon's TrainPass (train-pass.cc), which keeps the
- * same statistics as the TypeScript FlowAccumulator number for number. The one part left here
- * is capturing header templates: the native pass says which packets, this copies their header
- * bytes from the batch while it is still the reader's (train-pass.spec.ts: byte-identical
- * models both ways).
+ * same statistics as the TypeScript FlowAccumulator number for number, and captures the
+ * header templates as captureTemplate does, byte for byte (train-template.cc), while the batch
+ * is still the reader's (train-pass.spec.ts: byte-identical models both ways).
  */
-import { captureTemplate, restoreSettledPass, typescriptPacketPass, type HeaderTemplate, type PacketPass, type PacketPassConfig, type PacketPassFactory, type PassState } from '@memoco/flow-model';
+import { restoreSettledPass, typescriptPacketPass, type HeaderTemplate, type PacketPass, type PacketPassConfig, type PacketPassFactory, type PassState } from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 import type { PacketBatch } from '@memoco/pcap';
 import { loadAddon } from './native-binding.ts';
 
 /** The addon's TrainPass object (napi-train-pass.cc). */
+/** The header templates per slot, flattened: slot s's bytes are tplBytes[tplOffset[s], tplOffset[s + 1]) (none when empty). */
+export interface NativeTemplates {
+  tplOffset: Uint32Array;
+  tplBytes: Uint8Array;
+  tplL3: Uint16Array;
+  tplL4: Uint16Array;
+}
+
 export interface NativeTrainPass {
-  /** (slot, packet index, version << 8 | protocol) triples of the packets to take templates from, or null. */
-  addBatch(batch: PacketBatch): Uint32Array | null;
-  settle(): PassState;
+  addBatch(batch: PacketBatch): void;
+  settle(): PassState & NativeTemplates;
   /** Stops the pass's thread and frees its statistics (no settle() after it). */
   close(): void;
 }
@@ -25,20 +31,25 @@ export type NativeTrainPassConstructor = new (binNs: number, maxBins: number, si
 /** A PacketPassFactory running the pass natively. Throws TXCORE_ERR_ADDON_MISSING / _DPDK_MISSING when the addon cannot be loaded. */
 export function nativePacketPass(config: PacketPassConfig): PacketPass {
   const pass = new (loadAddon().TrainPass)(config.binNs, config.maxBins, config.sizeAtoms, config.maxProfileEntries);
-  const templates: (HeaderTemplate | undefined)[] = [];
   return {
-    addBatch(batch) {
-      const take = pass.addBatch(batch);
-      if (take === null) return;
-      for (let k = 0; k < take.length; k += 3) {
-        const i = take[k + 1]!;
-        const kind = take[k + 2]!;
-        templates[take[k]!] = captureTemplate(batch.data, batch.dataOffset[i]!, batch.capLen[i]!, batch.linkType[i]!, kind >>> 8, kind & 0xff, batch.l3Offset[i]!, batch.l4Offset[i]!);
-      }
+    addBatch: (batch) => pass.addBatch(batch),
+    settle: () => {
+      const state = pass.settle();
+      return restoreSettledPass(state, config, templatesOf(state));
     },
-    settle: () => restoreSettledPass(pass.settle(), config, templates),
     close: () => pass.close(),
   };
+}
+
+/** Per slot, views into one buffer. */
+function templatesOf(t: NativeTemplates): (HeaderTemplate | undefined)[] {
+  const templates: (HeaderTemplate | undefined)[] = [];
+  for (let s = 0; s < t.tplL3.length; s++) {
+    const from = t.tplOffset[s]!;
+    const to = t.tplOffset[s + 1]!;
+    if (to > from) templates[s] = { bytes: t.tplBytes.subarray(from, to), l3Offset: t.tplL3[s]!, l4Offset: t.tplL4[s]! };
+  }
+  return templates;
 }
 
 export const TRAIN_PASSES = ['auto', 'native', 'typescript'] as const;

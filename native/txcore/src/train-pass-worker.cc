@@ -26,9 +26,15 @@ void TemplateSelector::select(const TrainBatch& b, std::vector<uint32_t>* out) {
     if (wants_[slot] == 0) continue;
     const bool syn = (kind_[id] & 0xff) == 6 && (b.tcpFlags[i] & 0x02) != 0;
     if (wants_[slot] == 2 && syn) continue;
-    out->push_back(slot);
-    out->push_back(i);
-    out->push_back(kind_[id]);
+    if (out != nullptr) {
+      out->push_back(slot);
+      out->push_back(i);
+      out->push_back(kind_[id]);
+    }
+    if (b.data != nullptr) {
+      if (slot >= templates_.size()) templates_.resize(std::max<size_t>(size_t{slot} + 1, templates_.size() * 2));
+      captureTrainTemplate(b.data, b.dataLen, b.dataOffset[i], b.capLen[i], b.linkType[i], kind_[id] >> 8, kind_[id] & 0xff, b.l3Offset[i], b.l4Offset[i], &templates_[slot]);
+    }
     wants_[slot] = syn ? 2 : 0;
   }
 }

@@ -15,17 +15,22 @@
 #include <vector>
 
 #include "train-pass.h"
+#include "train-template.h"
 
 namespace txcore {
 
 // Which packets become their direction's header template: FlowAccumulator.offerTemplate's
 // rule, which depends only on the order of a direction's packets, their TCP flags and the
-// flow's protocol (its first packet's). Appends (slot, packet index, version << 8 | protocol).
+// flow's protocol (its first packet's). Appends (slot, packet index, version << 8 | protocol)
+// to `out` when given, and captures the template (train-template.cc) when the batch has bytes.
 class TemplateSelector {
  public:
   void select(const TrainBatch& b, std::vector<uint32_t>* out);
+  // Per slot: the latest template captured (empty bytes: none).
+  const std::vector<TrainTemplate>& templates() const { return templates_; }
 
  private:
+  std::vector<TrainTemplate> templates_;
   std::vector<uint16_t> kind_;  // per flow: version << 8 | protocol of its first packet, 0: none yet
   std::vector<uint8_t> wants_;  // per slot: 1 no template yet, 2 a SYN's, 0 done (flow-stats.ts WANTS_TEMPLATE)
 };
@@ -42,6 +47,7 @@ class TrainPassWorker {
   void addBatch(const TrainBatch& b, std::vector<uint32_t>* templates);
   // Waits until every queued batch is counted and stops the thread: the pass is the caller's.
   TrainPass& drain();
+  const std::vector<TrainTemplate>& templates() const { return selector_.templates(); }
 
  private:
   struct Columns {

@@ -51,6 +51,15 @@ struct TrainBatch {
   const uint32_t* origLen = nullptr;
   const uint8_t* direction = nullptr;
   const uint8_t* tcpFlags = nullptr;
+  // For header templates (TemplateSelector), when given: the batch's bytes and where each
+  // packet's are, its link type and header offsets.
+  const uint8_t* data = nullptr;
+  uint64_t dataLen = 0;
+  const uint32_t* dataOffset = nullptr;
+  const uint32_t* capLen = nullptr;
+  const uint16_t* linkType = nullptr;
+  const uint16_t* l3Offset = nullptr;
+  const uint16_t* l4Offset = nullptr;
 };
 
 // Many small counters of at most `stride` keys each (small-counter.ts).

@@ -92,6 +92,34 @@ describe('native training pass', () => {
     });
   }
 
+  it('captures header templates byte for byte as captureTemplate does, odd captures too', () => {
+    const config: PacketPassConfig = { binNs: 10e6, maxBins: 64, sizeAtoms: 4, maxProfileEntries: 1024 };
+    for (const seed of [1, 2, 3]) {
+      const rand = lcg(seed);
+      const batch = batchOf(syntheticTraffic(60, 5, seed).sort((x, y) => x.timeNs - y.timeNs));
+      for (let i = 0; i < batch.count; i++) {
+        const start = batch.dataOffset[i]!;
+        const r = rand();
+        if (r < 0.15) batch.capLen[i] = Math.max(1, batch.capLen[i]! - Math.floor(rand() * 60));  // cut short, even inside the IP header
+        else if (r < 0.3) batch.linkType[i] = [0, 101, 113, 228][Math.floor(rand() * 4)]!;  // not Ethernet: MACs from the addresses
+        else if (r < 0.4) {
+          batch.data.set([0x81, 0x00], start + 12);  // a VLAN tag: the IP header 4 bytes on
+          batch.l3Offset[i] = 18;
+        }
+        else if (r < 0.5) batch.data[start + batch.l3Offset[i]! + 6] = 0xff;  // fragment bits set
+        else if (r < 0.6) batch.l4Offset[i] = 0;  // no transport header (a later fragment)
+        else if (r < 0.7) batch.data[start + batch.l4Offset[i]! + 12] = Math.floor(rand() * 256);  // any TCP data offset
+      }
+      const last = batch.count - 1;  // its header runs past the end of the batch's bytes
+      batch.capLen[last] = 200;
+      batch.data = batch.data.subarray(0, batch.dataOffset[last]! + 30);
+      const ts = settle(typescriptPacketPass, config, [batch]);
+      const native = settle(nativePacketPass, config, [batch]);
+      expect(native.stats.templates.filter(Boolean).length).toBeGreaterThan(50);
+      expect(plain(native).templates).toEqual(plain(ts).templates);
+    }
+  });
+
   it('trains byte-identical models on every corpus capture (one by one, with classes, 1 s bins)', async () => {
     const files = readdirSync(PCAPS).filter((f) => /\.pcap(ng)?$/.test(f) && !f.includes('CUTSHORT'));
     expect(files.length).toBeGreaterThan(15);
@@ -145,7 +173,7 @@ describe('native training pass', () => {
     const dir = mkdtempSync(join(tmpdir(), 'txcore-trainpass-'));
     try {
       const binary = join(dir, 'train-pass-test');
-      const sources = ['test/train-pass-test.cc', 'src/train-pass.cc', 'src/train-pass-worker.cc'].map((f) => join(TXCORE, f));
+      const sources = ['test/train-pass-test.cc', 'src/train-pass.cc', 'src/train-pass-worker.cc', 'src/train-template.cc'].map((f) => join(TXCORE, f));
       execFileSync('g++', ['-std=c++20', '-O1', '-g', '-fsanitize=thread', '-Wall', '-Wextra', '-Werror', ...sources, '-o', binary, '-pthread']);
       // The caller overwrites each batch as soon as addBatch returns; TSan exits 66 on a race.
       const out = execFileSync(binary, ['300', '2000', '500', '7'], { env: { ...process.env, TSAN_OPTIONS: 'halt_on_error=1 exitcode=66' }, encoding: 'utf8' });
