@@ -48,7 +48,8 @@ async function child(mode: string, file: string): Promise<void> {
   if (mode === 'inspect') {
     packets = (await inspectTrace(file)).packets;
   } else {
-    const { result } = await trainModel(file, {}, { pass: trainPassFor(mode === 'train-typescript' ? 'typescript' : 'native').pass });
+    const { pass, fit } = trainPassFor(mode === 'train-typescript' ? 'typescript' : 'native');
+    const { result } = await trainModel(file, {}, { pass, fit });
     packets = result.packets + result.nonIpPackets;
     modelBytes = result.bytes;
     modelId = result.modelId;

@@ -35,6 +35,7 @@
         "src/train-pass.cc",
         "src/train-pass-worker.cc",
         "src/train-template.cc",
+        "src/train-fit.cc",
         "src/napi-train-pass.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

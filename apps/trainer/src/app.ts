@@ -7,7 +7,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { COMMON_ERRORS, PROTOCOL_ERRORS, type ErrorRegistry } from '@memoco/protocol';
 import { PCAP_ERRORS } from '@memoco/pcap';
-import { FLOWMODEL_ERRORS, type PacketPassFactory } from '@memoco/flow-model';
+import { FLOWMODEL_ERRORS, type PacketPassFactory, type ProfileFitter } from '@memoco/flow-model';
 import { installBearerAuth, installErrorHandlers } from '@memoco/service-kit';
 import { TRAINER_ERRORS } from './errors.ts';
 import { registerModelRoutes } from './model-routes.ts';
@@ -27,8 +27,8 @@ export interface TrainerDeps {
   trainerName: string;
   nowMs?: () => number;
   logger?: FastifyServerOptions['logger'];
-  /** Where uploads' per-packet statistics are counted (main.ts: @memoco/txcore trainPassFor); the TypeScript pass by default. */
-  pass?: PacketPassFactory;
+  /** Where uploads' per-packet statistics are counted and their rows fitted (main.ts: @memoco/txcore trainPassFor); TypeScript by default. */
+  training?: { pass: PacketPassFactory; fit: ProfileFitter };
 }
 
 export interface TrainerApp {
@@ -57,7 +57,7 @@ export function buildTrainerApp(deps: TrainerDeps): TrainerApp {
     uploadIdleMs: config.uploadIdleMs,
     maxModelBytesLimit: config.maxModelBytesLimit,
     nowMs: deps.nowMs ?? Date.now,
-    ...(deps.pass ? { pass: deps.pass } : {}),
+    ...(deps.training ? { training: deps.training } : {}),
   });
   registerModelRoutes(app, { models });
   // Uploads in progress stop first, so close() does not wait for a long upload to end.

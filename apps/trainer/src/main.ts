@@ -19,8 +19,8 @@ async function start(config: TrainerConfig): Promise<() => Promise<void>> {
     connect: natsConnectOptionsFrom(config, `memoco-${trainerName}`, trainerConfigError),
     resources: { replicas: config.natsReplicas },
   });
-  const { pass, used } = trainPassFor(config.trainPass);
-  const { app } = buildTrainerApp({ models, config, trainerName, logger: { level: 'warn' }, pass });
+  const { pass, fit, used } = trainPassFor(config.trainPass);
+  const { app } = buildTrainerApp({ models, config, trainerName, logger: { level: 'warn' }, training: { pass, fit } });
   const address = await app.listen({ host: config.listenHost, port: config.port }).catch(async (error: NodeJS.ErrnoException) => {
     await models.close();
     throw trainerConfigError(`cannot listen on ${config.listenHost}:${config.port}: ${error.code ?? error.message}`);

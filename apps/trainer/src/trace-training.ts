@@ -5,7 +5,7 @@
  * those `memoco train` writes for the same trace. The finished model is decoded once more
  * (a model that does not read back is never published) for its flow-table facts.
  */
-import { decodeFlowModel, rowCount, trainModel, type PacketPassFactory, type TrainProgress, type TrainResult } from '@memoco/flow-model';
+import { decodeFlowModel, rowCount, trainModel, type PacketPassFactory, type ProfileFitter, type TrainProgress, type TrainResult } from '@memoco/flow-model';
 import { NATS_RESOURCE_NAMES, type ModelAnnouncement } from '@memoco/protocol';
 import type { TrainRequest } from './train-request.ts';
 import type { UploadBody } from './upload-body.ts';
@@ -26,15 +26,15 @@ export interface TrainUploadHooks {
   signal: AbortSignal;
   /** Bytes taken from the body and packets trained on so far, a few times a second. */
   onProgress?: (bytes: number, packets: number) => void;
-  /** Where the per-packet statistics are counted; the TypeScript pass by default. */
-  pass?: PacketPassFactory;
+  /** Where the per-packet statistics are counted and the rows fitted; TypeScript by default. */
+  training?: { pass: PacketPassFactory; fit: ProfileFitter };
 }
 
 export async function trainUpload(body: UploadBody, request: TrainRequest, hooks: TrainUploadHooks): Promise<TrainedUpload> {
   const { bytes, result } = await trainModel(body, request.train, {
     signal: hooks.signal,
     progressIntervalMs: 100,
-    ...(hooks.pass ? { pass: hooks.pass } : {}),
+    ...(hooks.training ? { pass: hooks.training.pass, fit: hooks.training.fit } : {}),
     ...(hooks.onProgress ? { onProgress: (p: TrainProgress) => hooks.onProgress!(body.bytes, p.packets) } : {}),
   });
   const modelReady = performance.now();

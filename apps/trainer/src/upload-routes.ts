@@ -5,7 +5,7 @@
  * an oversized or abandoned upload leaves nothing behind.
  */
 import type { FastifyInstance } from 'fastify';
-import type { PacketPassFactory } from '@memoco/flow-model';
+import type { PacketPassFactory, ProfileFitter } from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 import type { ModelStore } from './model-store.ts';
 import { buildAnnouncement, trainUpload } from './trace-training.ts';
@@ -21,7 +21,7 @@ export interface UploadRouteDeps {
   uploadIdleMs: number;
   maxModelBytesLimit: number;
   nowMs: () => number;
-  pass?: PacketPassFactory;
+  training?: { pass: PacketPassFactory; fit: ProfileFitter };
 }
 
 function checkDeclaredLength(header: string | undefined, maxBytes: number): void {
@@ -45,7 +45,7 @@ export function registerUploadRoutes(app: FastifyInstance, deps: UploadRouteDeps
         const body = new UploadBody(request.raw, { maxBytes: deps.maxUploadBytes, idleMs: deps.uploadIdleMs, signal: deps.gate.signal });
         const trained = await trainUpload(body, train, {
           signal: deps.gate.signal,
-          ...(deps.pass ? { pass: deps.pass } : {}),
+          ...(deps.training ? { training: deps.training } : {}),
           onProgress: (bytes, packets) => Object.assign(ticket.progress, { bytes, packets }),
         });
         const announcement = buildAnnouncement(trained, train, deps.trainerName, deps.nowMs());

@@ -14,6 +14,8 @@ export { CountSession } from './onnx/count-session.ts';
 export { FlowTrainer } from './train/flow-trainer.ts';
 export { typescriptPacketPass } from './train/flow-accumulator.ts';
 export { restoreSettledPass } from './train/packet-pass.ts';
+export { fitRowsToProfile } from './train/profile-fit.ts';
+export type { FitRows, ProfileFit, ProfileFitter } from './train/profile-fit.ts';
 export type { PacketPass, PacketPassConfig, PacketPassFactory, PassState, PassTotals, SettledPass, CountersState } from './train/packet-pass.ts';
 export { captureTemplate } from './train/header-template.ts';
 export type { HeaderTemplate } from './train/header-template.ts';

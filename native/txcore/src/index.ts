@@ -20,5 +20,5 @@ export { parseTsReplayOptions, parseTsTiming, parseTsOutOfOrder, parseEndpoint, 
 export type { TsReplayOptions, TsReplayOptionsInput, TsTxPriority, TsTiming, TsPayload, TsFlowRule, TsFlowTuple, TsFlowMap, TsOutOfOrder } from './ts-replay-options.ts';
 export { TsReplayRun } from './ts-replay-run.ts';
 export type { TsReplayResult, TsReplayStats, TsThreadStats, TsFlowStats, TsWatchOptions } from './ts-replay-run.ts';
-export { nativePacketPass, trainPassFor, TRAIN_PASSES } from './native-train-pass.ts';
+export { nativePacketPass, nativeProfileFit, trainPassFor, TRAIN_PASSES } from './native-train-pass.ts';
 export type { TrainPassChoice } from './native-train-pass.ts';

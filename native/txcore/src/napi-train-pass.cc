@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "train-fit.h"
 #include "train-pass-worker.h"
 
 namespace txcore {
@@ -189,12 +190,51 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
   std::unique_ptr<TrainPassWorker> pass_;
 };
 
+// fitRowsToProfile(rows: FitRows, aggregate: Float64Array, shift, ridge, rounds) -> { profile, coefs }.
+Napi::Value fitRowsToProfile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject() || !info[1].IsTypedArray() || !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber()) {
+    return Napi::TypeError::New(env, "fitRowsToProfile(rows, aggregate: Float64Array, shift, ridge, rounds)").ThrowAsJavaScriptException(), env.Null();
+  }
+  Napi::Object in = info[0].As<Napi::Object>();
+  Napi::Value startBin = in.Get("startBin");
+  if (!startBin.IsTypedArray() || startBin.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    return Napi::TypeError::New(env, "fitRowsToProfile: rows.startBin must be a Float64Array").ThrowAsJavaScriptException(), env.Null();
+  }
+  TrainFitRows rows;
+  rows.rows = static_cast<uint32_t>(startBin.As<Napi::TypedArray>().ElementLength());
+  if (!column(in, "startBin", napi_float64_array, rows.rows, &rows.startBin) || !column(in, "lastBin", napi_float64_array, rows.rows, &rows.lastBin) ||
+      !column(in, "binsPerCoef", napi_int32_array, rows.rows, &rows.binsPerCoef) || !column(in, "coefBase", napi_int32_array, rows.rows + 1, &rows.coefBase) ||
+      !column(in, "counts", napi_float64_array, 0, &rows.counts)) {
+    return env.Null();
+  }
+  rows.countsLength = in.Get("counts").As<Napi::TypedArray>().ElementLength();
+  for (uint32_t i = 0; i < rows.rows; i++) {
+    if (rows.coefBase[i] < 0 || rows.coefBase[i + 1] < rows.coefBase[i] || static_cast<size_t>(rows.coefBase[i + 1]) > rows.countsLength) {
+      return Napi::RangeError::New(env, "fitRowsToProfile: rows.coefBase must rise within counts").ThrowAsJavaScriptException(), env.Null();
+    }
+  }
+  if (info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    return Napi::TypeError::New(env, "fitRowsToProfile: aggregate must be a Float64Array").ThrowAsJavaScriptException(), env.Null();
+  }
+  Napi::Float64Array aggregateArray = info[1].As<Napi::Float64Array>();
+  std::vector<double> aggregate(aggregateArray.Data(), aggregateArray.Data() + aggregateArray.ElementLength());
+  std::vector<double> profile, coefs;
+  trainFitRowsToProfile(rows, aggregate, info[2].As<Napi::Number>().Uint32Value(), info[3].As<Napi::Number>().DoubleValue(),
+                        info[4].As<Napi::Number>().Uint32Value(), &profile, &coefs);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("profile", copied<Napi::Float64Array>(env, profile));
+  out.Set("coefs", copied<Napi::Float64Array>(env, coefs));
+  return out;
+}
+
 }  // namespace
 
 void registerTrainPass(Napi::Env env, Napi::Object exports) {
   auto* ctor = new Napi::FunctionReference(Napi::Persistent(TrainPassWrap::define(env)));
   env.AddCleanupHook([ctor] { delete ctor; });
   exports.Set("TrainPass", ctor->Value());
+  exports.Set("fitRowsToProfile", Napi::Function::New<fitRowsToProfile>(env, "fitRowsToProfile"));
 }
 
 }  // namespace txcore

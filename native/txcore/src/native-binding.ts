@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemocoError } from '@memoco/protocol';
 import type { FlowModelTables, PlanTemplates } from '@memoco/flow-model';
-import type { NativeTrainPassConstructor } from './native-train-pass.ts';
+import type { NativeProfileFit, NativeTrainPassConstructor } from './native-train-pass.ts';
 
 /** A native failure as the addon returns it (txcore-failure.h). */
 export interface NativeFailure {
@@ -202,6 +202,8 @@ export interface TxcoreAddon {
   startSynthesis(config: NativeSynthesisConfig, plan: NativeSynthesisPlan): NativeSynthesisRun | Failed;
   /** The training pass (napi-train-pass.cc; native-train-pass.ts wraps it). */
   TrainPass: NativeTrainPassConstructor;
+  /** The fit of a training attempt (train-fit.cc). */
+  fitRowsToProfile: NativeProfileFit;
 }
 
 export function isFailed(value: unknown): value is Failed {

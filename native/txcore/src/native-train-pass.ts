@@ -5,7 +5,7 @@
  * header templates as captureTemplate does, byte for byte (train-template.cc), while the batch
  * is still the reader's (train-pass.spec.ts: byte-identical models both ways).
  */
-import { restoreSettledPass, typescriptPacketPass, type HeaderTemplate, type PacketPass, type PacketPassConfig, type PacketPassFactory, type PassState } from '@memoco/flow-model';
+import { fitRowsToProfile, restoreSettledPass, typescriptPacketPass, type FitRows, type HeaderTemplate, type PacketPass, type PacketPassConfig, type PacketPassFactory, type PassState, type ProfileFit, type ProfileFitter } from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 import type { PacketBatch } from '@memoco/pcap';
 import { loadAddon } from './native-binding.ts';
@@ -25,6 +25,12 @@ export interface NativeTrainPass {
   /** Stops the pass's thread and frees its statistics (no settle() after it). */
   close(): void;
 }
+
+/** The addon's fitRowsToProfile (train-fit.cc). */
+export type NativeProfileFit = (rows: FitRows, aggregate: Float64Array, shift: number, ridge: number, rounds: number) => ProfileFit;
+
+/** A ProfileFitter running natively: libs/flow-model's fitRowsToProfile bit for bit. */
+export const nativeProfileFit: ProfileFitter = (rows, aggregate, shift, ridge, rounds) => loadAddon().fitRowsToProfile(rows, aggregate, shift, ridge, rounds);
 
 export type NativeTrainPassConstructor = new (binNs: number, maxBins: number, sizeAtoms: number, maxProfileEntries: number) => NativeTrainPass;
 
@@ -60,16 +66,16 @@ export type TrainPassChoice = (typeof TRAIN_PASSES)[number];
  * does, `auto` is native when the addon loads and TypeScript when it does not (the models are
  * the same; only the speed differs). `used` says which one it is.
  */
-export function trainPassFor(choice: TrainPassChoice): { pass: PacketPassFactory; used: 'native' | 'typescript' } {
+export function trainPassFor(choice: TrainPassChoice): { pass: PacketPassFactory; fit: ProfileFitter; used: 'native' | 'typescript' } {
   if (!(TRAIN_PASSES as readonly string[]).includes(choice)) {
     throw new MemocoError('TXCORE_ERR_BAD_OPTION', `the training pass must be one of ${TRAIN_PASSES.join(', ')}, got '${String(choice)}'`);
   }
-  if (choice === 'typescript') return { pass: typescriptPacketPass, used: 'typescript' };
+  if (choice === 'typescript') return { pass: typescriptPacketPass, fit: fitRowsToProfile, used: 'typescript' };
   try {
     loadAddon();
   } catch (error) {
     if (choice === 'native') throw error;
-    return { pass: typescriptPacketPass, used: 'typescript' };
+    return { pass: typescriptPacketPass, fit: fitRowsToProfile, used: 'typescript' };
   }
-  return { pass: nativePacketPass, used: 'native' };
+  return { pass: nativePacketPass, fit: nativeProfileFit, used: 'native' };
 }

@@ -7,11 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlowTrainer, trainModel, typescriptPacketPass, type PacketPassConfig, type SettledPass } from '@memoco/flow-model';
+import { FlowTrainer, fitRowsToProfile, trainModel, typescriptPacketPass, type FitRows, type PacketPassConfig, type SettledPass } from '@memoco/flow-model';
 import type { PacketBatch } from '@memoco/pcap';
 import { describe, expect, it } from 'vitest';
 import { batchOf, nonIpBatch, syntheticTraffic, type FixturePacket } from '../../../libs/flow-model/src/test-support/packet-fixtures.ts';
-import { nativePacketPass, trainPassFor } from './native-train-pass.ts';
+import { nativePacketPass, nativeProfileFit, trainPassFor } from './native-train-pass.ts';
 
 const PCAPS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'pcaps');
 const TXCORE = join(import.meta.dirname, '..');
@@ -126,11 +126,40 @@ describe('native training pass', () => {
     for (const file of files) {
       for (const options of [{}, { maxModelBytes: 16384 }, { binMs: 1000 }]) {
         const ts = await trainModel(join(PCAPS, file), options, { pass: typescriptPacketPass });
-        const native = await trainModel(join(PCAPS, file), options, { pass: nativePacketPass });
+        const native = await trainModel(join(PCAPS, file), options, { pass: nativePacketPass, fit: nativeProfileFit });
         expect({ file, options, id: native.result.modelId }).toEqual({ file, options, id: ts.result.modelId });
       }
     }
   }, 120_000);
+
+  it('fits rows to the profile bit for bit as fitRowsToProfile does (train-fit.cc)', () => {
+    for (const [seed, shift, ridge, rounds] of [[1, 0, 0.05, 3], [2, 3, 0, 2], [3, 1, 0.5, 0], [4, 0, 0.05, 6]] as const) {
+      const rand = lcg(seed);
+      const bins = 400;
+      const width = 2 ** shift;
+      const aggregate = Float64Array.from({ length: Math.ceil(bins / width) }, () => (rand() < 0.2 ? 0 : Math.floor(rand() * 500)));
+      const rowCount = 60;
+      const startBin = new Float64Array(rowCount);
+      const lastBin = new Float64Array(rowCount);
+      const binsPerCoef = new Int32Array(rowCount);
+      const coefBase = new Int32Array(rowCount + 1);
+      const counts: number[] = [];
+      for (let i = 0; i < rowCount; i++) {
+        startBin[i] = Math.floor(rand() * (bins - 10));
+        lastBin[i] = startBin[i]! + Math.floor(rand() * (bins - startBin[i]!));
+        binsPerCoef[i] = 2 ** Math.floor(rand() * 5);
+        const n = Math.ceil((lastBin[i]! - startBin[i]! + 1) / binsPerCoef[i]!);
+        for (let k = 0; k < n; k++) counts.push(rand() < 0.3 ? 0 : Math.floor(rand() * 40));
+        coefBase[i + 1] = counts.length;
+      }
+      const rows: FitRows = { startBin, lastBin, binsPerCoef, coefBase, counts: Float64Array.from(counts) };
+      const ts = fitRowsToProfile(rows, aggregate, shift, ridge, rounds);
+      const native = nativeProfileFit(rows, aggregate, shift, ridge, rounds);
+      expect(Buffer.from(native.coefs.buffer).equals(Buffer.from(ts.coefs.buffer))).toBe(true);
+      expect(Buffer.from(native.profile.buffer).equals(Buffer.from(ts.profile.buffer))).toBe(true);
+      expect(ts.coefs.some((c) => c > 0)).toBe(true);
+    }
+  });
 
   it('refuses a trace of non-IP packets only, as the TypeScript pass does', () => {
     const trainer = new FlowTrainer({}, nativePacketPass);
@@ -165,7 +194,8 @@ describe('native training pass', () => {
   it('chooses native when asked and when the addon loads, TypeScript when asked, and refuses other names', () => {
     expect(trainPassFor('native').used).toBe('native');
     expect(trainPassFor('auto').used).toBe('native');
-    expect(trainPassFor('typescript')).toEqual({ pass: typescriptPacketPass, used: 'typescript' });
+    expect(trainPassFor('typescript')).toEqual({ pass: typescriptPacketPass, fit: fitRowsToProfile, used: 'typescript' });
+    expect(trainPassFor('native').fit).toBe(nativeProfileFit);
     expect(() => trainPassFor('gpu' as never)).toThrow(expect.objectContaining({ code: 'TXCORE_ERR_BAD_OPTION' }));
   });
 

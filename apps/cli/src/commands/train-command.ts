@@ -50,10 +50,11 @@ export const trainCommand: CliCommand = {
     if (!(TRAIN_PASSES as readonly string[]).includes(values.pass)) {
       throw new MemocoError('CLI_ERR_USAGE', `train: --pass must be one of ${TRAIN_PASSES.join(', ')}, got '${values.pass}'`);
     }
-    const { pass, used } = trainPassFor(values.pass as TrainPassChoice);
+    const { pass, fit, used } = trainPassFor(values.pass as TrainPassChoice);
     let drawn = false;
     const result = await trainTraceToFile(trace, values.output, { binMs, maxModelBytes }, {
       pass,
+      fit,
       signal: io.signal,
       onProgress: io.isTty
         ? ({ bytesRead, totalBytes, packets }) => {

@@ -17,7 +17,7 @@ import type { FlowStatsTable } from './flow-stats.ts';
 import { assembleModel } from './model-assembler.ts';
 import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowRowSizes, gapMasks, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
 import type { PacketPass, PacketPassFactory, SettledPass } from './packet-pass.ts';
-import { fitRowsToProfile } from './profile-fit.ts';
+import { fitRowsToProfile, type ProfileFitter } from './profile-fit.ts';
 import { addFlowRows } from './row-draft.ts';
 import { RowSet } from './row-set.ts';
 import { binNsOf, parseTrainOptions, type TrainOptions } from './train-options.ts';
@@ -33,8 +33,12 @@ export class FlowTrainer {
   readonly binNs: number;
   private readonly pass: PacketPass;
 
-  /** `pass`: where the per-packet statistics are gathered (default: the TypeScript pass). */
-  constructor(options: Partial<TrainOptions> = {}, pass: PacketPassFactory = typescriptPacketPass) {
+  /** `pass`: where the per-packet statistics are gathered, `fit`: what fits the rows (defaults: the TypeScript ones). */
+  constructor(
+    options: Partial<TrainOptions> = {},
+    pass: PacketPassFactory = typescriptPacketPass,
+    private readonly fit: ProfileFitter = fitRowsToProfile,
+  ) {
     this.options = parseTrainOptions(options);
     this.binNs = binNsOf(this.options);
     this.pass = pass({
@@ -81,7 +85,7 @@ export class FlowTrainer {
       if (coefBudget < n * 4) throw tooSmall(budget);
       allocateCoefficients(lengths, set.packets.subarray(0, n), coefBudget, this.options.maxCoefsPerPacket, counts);
       const rows = set.fitRows(lengths, shifts, counts);
-      const fit = fitRowsToProfile(rows, aggregate, settled.profile.shift, this.options.ridge, this.options.profileRounds);
+      const fit = this.fit(rows, aggregate, settled.profile.shift, this.options.ridge, this.options.profileRounds);
       const model = assembleModel(info, set, rows, fit.coefs, fit.profile);
       const bytes = encodeFlowModel(model);
       if (bytes.length <= budget) return { model, bytes };

@@ -138,6 +138,9 @@ function rescaleProfile(acc: Float64Array, diff: Float64Array, aggregate: Float6
   }
 }
 
+/** What fits the rows of an attempt: fitRowsToProfile, or a twin of it (native/txcore train-fit.cc) with the same result bit for bit. */
+export type ProfileFitter = (rows: FitRows, aggregate: Float64Array, shift: number, ridge: number, rounds: number) => ProfileFit;
+
 export function fitRowsToProfile(rows: FitRows, aggregate: Float64Array, shift: number, ridge: number, rounds: number): ProfileFit {
   const width = 2 ** shift;
   const r = Float64Array.from(aggregate);

@@ -9,6 +9,7 @@ import { writeFileAtomically } from '../model/atomic-file.ts';
 import { modelId } from '../model/model-codec.ts';
 import { FlowTrainer } from './flow-trainer.ts';
 import type { PacketPassFactory } from './packet-pass.ts';
+import type { ProfileFitter } from './profile-fit.ts';
 import type { TrainOptions } from './train-options.ts';
 
 export interface TrainProgress {
@@ -23,6 +24,8 @@ export interface TrainHooks {
   signal?: AbortSignal;
   /** Where the per-packet statistics are gathered (packet-pass.ts); the TypeScript pass by default. */
   pass?: PacketPassFactory;
+  /** What fits the rows (profile-fit.ts); the TypeScript fit by default. */
+  fit?: ProfileFitter;
 }
 
 export interface TrainResult {
@@ -45,7 +48,7 @@ export interface TrainResult {
 /** Trains on `source` and returns the model bytes without writing anything. */
 export async function trainModel(source: TraceSource, options: Partial<TrainOptions> = {}, hooks: TrainHooks = {}): Promise<{ bytes: Uint8Array; result: TrainResult }> {
   const started = performance.now();
-  const trainer = new FlowTrainer(options, hooks.pass);
+  const trainer = new FlowTrainer(options, hooks.pass, hooks.fit);
   const reader = new TraceReader(source);
   let lastProgress = 0;
   try {
