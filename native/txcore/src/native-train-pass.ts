@@ -10,7 +10,6 @@ import { MemocoError } from '@memoco/protocol';
 import type { PacketBatch } from '@memoco/pcap';
 import { loadAddon } from './native-binding.ts';
 
-/** The addon's TrainPass object (napi-train-pass.cc). */
 /** The header templates per slot, flattened: slot s's bytes are tplBytes[tplOffset[s], tplOffset[s + 1]) (none when empty). */
 export interface NativeTemplates {
   tplOffset: Uint32Array;
@@ -19,6 +18,7 @@ export interface NativeTemplates {
   tplL4: Uint16Array;
 }
 
+/** The addon's TrainPass object (napi-train-pass.cc). */
 export interface NativeTrainPass {
   addBatch(batch: PacketBatch): void;
   settle(): PassState & NativeTemplates;

@@ -48,12 +48,12 @@ export class CounterMerger {
     const b = stats.bucketsOf[slot]!;
     if (b !== NO_COUNTER) {
       const buckets = stats.buckets;
-      this.mergeBuckets(buckets.keys, buckets.counts, b * buckets.stride, buckets.sizes[b]!);
+      this.mergeInto(this.bucketAt, this.buckets, buckets.keys, buckets.counts, b * buckets.stride, buckets.sizes[b]!, true);
     }
     const fl = stats.flagsOf[slot]!;
     if (fl !== NO_COUNTER) {
       const flags = stats.flags;
-      this.mergeFlags(flags.keys, flags.counts, fl * flags.stride, flags.sizes[fl]!);
+      this.mergeInto(this.flagAt, this.flags, flags.keys, flags.counts, fl * flags.stride, flags.sizes[fl]!, false);
     }
   }
 
@@ -79,10 +79,13 @@ export class CounterMerger {
     }
   }
 
-  /** Buckets keys[from .. from + n) into the class's buckets, those past the kept set into the last kept one. */
-  private mergeBuckets(keys: Int32Array, counts: Float64Array, from: number, n: number): void {
-    const at = this.bucketAt;
-    const { keys: into, counts: intoCounts, sizes, stride } = this.buckets;
+  /**
+   * Adds keys[from .. from + n) with their counts into `into` through its position table `at`.
+   * A new key that finds the counter full goes into its last kept entry when `spill` (size
+   * buckets: the total stays exact) and is dropped otherwise (flag values beyond FLAG_VALUES).
+   */
+  private mergeInto(at: Int32Array, into: SmallCounters, keys: Int32Array, counts: Float64Array, from: number, n: number, spill: boolean): void {
+    const { keys: intoKeys, counts: intoCounts, sizes, stride } = into;
     for (let i = from; i < from + n; i++) {
       const key = keys[i]!;
       const p = at[key]!;
@@ -90,31 +93,11 @@ export class CounterMerger {
       else {
         const size = sizes[0]!;
         if (size < stride) {
-          into[size] = key;
+          intoKeys[size] = key;
           intoCounts[size] = counts[i]!;
           sizes[0] = size + 1;
           at[key] = size;
-        } else intoCounts[size - 1]! += counts[i]!;
-      }
-    }
-  }
-
-  /** Flag values keys[from .. from + n) into the class's; values beyond FLAG_VALUES are dropped. */
-  private mergeFlags(keys: Int32Array, counts: Float64Array, from: number, n: number): void {
-    const at = this.flagAt;
-    const { keys: into, counts: intoCounts, sizes, stride } = this.flags;
-    for (let i = from; i < from + n; i++) {
-      const key = keys[i]!;
-      const p = at[key]!;
-      if (p >= 0) intoCounts[p]! += counts[i]!;
-      else {
-        const size = sizes[0]!;
-        if (size < stride) {
-          into[size] = key;
-          intoCounts[size] = counts[i]!;
-          sizes[0] = size + 1;
-          at[key] = size;
-        }
+        } else if (spill) intoCounts[size - 1]! += counts[i]!;
       }
     }
   }
