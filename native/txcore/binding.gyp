@@ -36,6 +36,8 @@
         "src/train-pass-worker.cc",
         "src/train-template.cc",
         "src/train-fit.cc",
+        "src/train-rows.cc",
+        "src/train-classes.cc",
         "src/napi-train-pass.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -13,7 +13,10 @@ export { CountSession } from './onnx/count-session.ts';
 // Training
 export { FlowTrainer } from './train/flow-trainer.ts';
 export { typescriptPacketPass } from './train/flow-accumulator.ts';
-export { restoreSettledPass } from './train/packet-pass.ts';
+export { restoreSettledPass, restoreProfile } from './train/packet-pass.ts';
+export { RowSet } from './train/row-set.ts';
+export { chooseRows } from './train/row-choice.ts';
+export type { RowSetFields } from './train/row-set.ts';
 export { fitRowsToProfile } from './train/profile-fit.ts';
 export type { FitRows, ProfileFit, ProfileFitter } from './train/profile-fit.ts';
 export type { PacketPass, PacketPassConfig, PacketPassFactory, PassState, PassTotals, SettledPass, CountersState } from './train/packet-pass.ts';

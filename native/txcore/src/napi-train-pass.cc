@@ -7,6 +7,7 @@
 
 #include "train-fit.h"
 #include "train-pass-worker.h"
+#include "train-rows.h"
 
 namespace txcore {
 namespace {
@@ -94,11 +95,58 @@ void setTemplates(Napi::Env env, const std::vector<TrainTemplate>& templates, Na
   out->Set("tplL4", l4);
 }
 
+// A TrainRowSet as row-set.ts RowSet's fields (RowSet.adopt takes them as they are).
+Napi::Object rowSetValue(Napi::Env env, const TrainRowSet& r) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("count", r.count);
+  out.Set("capacity", r.count);
+  out.Set("kind", copied<Napi::Uint8Array>(env, r.kind));
+  out.Set("ipVersion", copied<Napi::Uint8Array>(env, r.ipVersion));
+  out.Set("proto", copied<Napi::Uint8Array>(env, r.proto));
+  out.Set("startBin", copied<Napi::Float64Array>(env, r.startBin));
+  out.Set("lastBin", copied<Napi::Float64Array>(env, r.lastBin));
+  out.Set("packets", copied<Napi::Float64Array>(env, r.packets));
+  out.Set("reverse", copied<Napi::Float64Array>(env, r.reverse));
+  out.Set("startNs", copied<Napi::Float64Array>(env, r.startNs));
+  out.Set("endNs", copied<Napi::Float64Array>(env, r.endNs));
+  out.Set("members", copied<Napi::Float64Array>(env, r.members));
+  out.Set("concurrency", copied<Napi::Float32Array>(env, r.concurrency));
+  out.Set("templateSlot", copied<Napi::Int32Array>(env, r.templateSlot));
+  out.Set("headerLength", copied<Napi::Int32Array>(env, r.headerLength));
+  out.Set("headerTotal", r.headerTotal);
+  out.Set("firstFlags", copied<Napi::Uint8Array>(env, r.firstFlags));
+  out.Set("lastFlags", copied<Napi::Uint8Array>(env, r.lastFlags));
+  out.Set("sizeOffset", copied<Napi::Uint32Array>(env, r.sizeOffset));
+  out.Set("flagOffset", copied<Napi::Uint32Array>(env, r.flagOffset));
+  out.Set("gapOffset", copied<Napi::Uint32Array>(env, r.gapOffset));
+  out.Set("memberSizeOffset", copied<Napi::Uint32Array>(env, r.memberSizeOffset));
+  out.Set("keyAt", copied<Napi::Uint32Array>(env, r.keyAt));
+  out.Set("histShift", copied<Napi::Int32Array>(env, r.histShift));
+  out.Set("histLength", copied<Napi::Int32Array>(env, r.histLength));
+  out.Set("sizeLo", copied<Napi::Uint16Array>(env, r.sizeLo));
+  out.Set("sizeSpan", copied<Napi::Uint16Array>(env, r.sizeSpan));
+  out.Set("sizeWeight", copied<Napi::Uint32Array>(env, r.sizeWeight));
+  out.Set("sizes", static_cast<double>(r.sizeLo.size()));
+  out.Set("flagValue", copied<Napi::Uint8Array>(env, r.flagValue));
+  out.Set("flagWeight", copied<Napi::Uint32Array>(env, r.flagWeight));
+  out.Set("flags", static_cast<double>(r.flagValue.size()));
+  out.Set("gapBucket", copied<Napi::Uint8Array>(env, r.gapBucket));
+  out.Set("gapWeight", copied<Napi::Uint32Array>(env, r.gapWeight));
+  out.Set("gaps", static_cast<double>(r.gapBucket.size()));
+  out.Set("memberSizeBucket", copied<Napi::Uint8Array>(env, r.memberSizeBucket));
+  out.Set("memberSizeWeight", copied<Napi::Uint32Array>(env, r.memberSizeWeight));
+  out.Set("memberSizes", static_cast<double>(r.memberSizeBucket.size()));
+  out.Set("histKeys", copied<Napi::Int32Array>(env, r.histKeys));
+  out.Set("histValues", copied<Napi::Float64Array>(env, r.histValues));
+  out.Set("keys", static_cast<double>(r.histKeys.size()));
+  return out;
+}
+
 class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
  public:
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "TrainPass", {InstanceMethod<&TrainPassWrap::addBatch>("addBatch"), InstanceMethod<&TrainPassWrap::settle>("settle"),
-                                              InstanceMethod<&TrainPassWrap::close>("close")});
+                                              InstanceMethod<&TrainPassWrap::draftRows>("draftRows"), InstanceMethod<&TrainPassWrap::close>("close")});
   }
 
   explicit TrainPassWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainPassWrap>(info) {
@@ -123,7 +171,7 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
  private:
   Napi::Value addBatch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!pass_) return Napi::Error::New(env, "TrainPass.addBatch after settle() or close()").ThrowAsJavaScriptException(), env.Null();
+    if (!pass_ || settled_) return Napi::Error::New(env, "TrainPass.addBatch after settle() or close()").ThrowAsJavaScriptException(), env.Null();
     if (!info[0].IsObject()) return Napi::TypeError::New(env, "TrainPass.addBatch(batch: PacketBatch)").ThrowAsJavaScriptException(), env.Null();
     Napi::Object batch = info[0].As<Napi::Object>();
     TrainBatch b;
@@ -144,9 +192,11 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
 
   Napi::Value settle(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!pass_) return Napi::Error::New(env, "TrainPass.settle() twice, or after close()").ThrowAsJavaScriptException(), env.Null();
+    if (!pass_ || settled_) return Napi::Error::New(env, "TrainPass.settle() twice, or after close()").ThrowAsJavaScriptException(), env.Null();
     TrainPass& p = pass_->drain();
-    std::vector<uint32_t> flows = p.settle();
+    flows_ = p.settle();
+    settled_ = true;
+    const std::vector<uint32_t>& flows = flows_;
     Napi::Object out = Napi::Object::New(env);
     out.Set("flows", copied<Napi::Uint32Array>(env, flows));
     out.Set("capacity", p.capacity);
@@ -178,7 +228,21 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
     totals.Set("nonIpPackets", p.nonIpPackets);
     totals.Set("ipBytes", p.ipBytes);
     out.Set("totals", totals);
-    pass_.reset();  // the copies are the JavaScript side's now
+    return out;  // the pass stays for draftRows(); close() frees it
+  }
+
+  // draftRows(avail, maxBins) after settle(): the model's rows (train-rows.cc), then the pass is freed.
+  Napi::Value draftRows(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!pass_ || !settled_) return Napi::Error::New(env, "TrainPass.draftRows() before settle(), twice, or after close()").ThrowAsJavaScriptException(), env.Null();
+    if (!info[0].IsNumber() || !info[1].IsNumber()) return Napi::TypeError::New(env, "TrainPass.draftRows(avail, maxBins): numbers").ThrowAsJavaScriptException(), env.Null();
+    TrainDraftInput in;
+    in.pass = &pass_->drain();
+    in.templates = &pass_->templates();
+    in.flows = &flows_;
+    const TrainRowSet set = draftTrainRows(in, info[0].As<Napi::Number>().DoubleValue(), info[1].As<Napi::Number>().Uint32Value());
+    Napi::Object out = rowSetValue(env, set);
+    pass_.reset();
     return out;
   }
 
@@ -188,6 +252,8 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
   }
 
   std::unique_ptr<TrainPassWorker> pass_;
+  bool settled_ = false;
+  std::vector<uint32_t> flows_;  // settle()'s, heaviest first
 };
 
 // fitRowsToProfile(rows: FitRows, aggregate: Float64Array, shift, ridge, rounds) -> { profile, coefs }.

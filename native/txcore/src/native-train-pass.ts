@@ -5,7 +5,10 @@
  * header templates as captureTemplate does, byte for byte (train-template.cc), while the batch
  * is still the reader's (train-pass.spec.ts: byte-identical models both ways).
  */
-import { fitRowsToProfile, restoreSettledPass, typescriptPacketPass, type FitRows, type HeaderTemplate, type PacketPass, type PacketPassConfig, type PacketPassFactory, type PassState, type ProfileFit, type ProfileFitter } from '@memoco/flow-model';
+import {
+  fitRowsToProfile, restoreProfile, restoreSettledPass, RowSet, typescriptPacketPass,
+  type FitRows, type HeaderTemplate, type PacketPass, type PacketPassConfig, type PacketPassFactory, type PassState, type ProfileFit, type ProfileFitter, type RowSetFields, type SettledPass,
+} from '@memoco/flow-model';
 import { MemocoError } from '@memoco/protocol';
 import type { PacketBatch } from '@memoco/pcap';
 import { loadAddon } from './native-binding.ts';
@@ -18,10 +21,15 @@ export interface NativeTemplates {
   tplL4: Uint16Array;
 }
 
+/** A RowSet drafted natively (train-rows.cc): its fields, with each direction's template as the pass's slot (-1: none). */
+export type NativeRowSet = Omit<RowSetFields, 'templates'> & { templateSlot: Int32Array };
+
 /** The addon's TrainPass object (napi-train-pass.cc). */
 export interface NativeTrainPass {
   addBatch(batch: PacketBatch): void;
   settle(): PassState & NativeTemplates;
+  /** After settle(), once: FlowTrainer's rows for `avail` bytes (maxBins: a class histogram's bins); frees the pass. */
+  draftRows(avail: number, maxBins: number): NativeRowSet;
   /** Stops the pass's thread and frees its statistics (no settle() after it). */
   close(): void;
 }
@@ -39,21 +47,47 @@ export function nativePacketPass(config: PacketPassConfig): PacketPass {
   const pass = new (loadAddon().TrainPass)(config.binNs, config.maxBins, config.sizeAtoms, config.maxProfileEntries);
   return {
     addBatch: (batch) => pass.addBatch(batch),
-    settle: () => {
-      const state = pass.settle();
-      return restoreSettledPass(state, config, templatesOf(state));
-    },
+    settle: () => settledNatively(pass, pass.settle(), config),
     close: () => pass.close(),
   };
 }
 
-/** Per slot, views into one buffer. */
+/**
+ * The settled pass: the rows are drafted natively (draftRows); the statistics as
+ * FlowStatsTable (`stats`, which finish() then never reads) are rebuilt only when asked for.
+ */
+function settledNatively(pass: NativeTrainPass, state: PassState & NativeTemplates, config: PacketPassConfig): SettledPass {
+  let restored: SettledPass | undefined;
+  return {
+    get stats() {
+      restored ??= restoreSettledPass(state, config, templatesOf(state));
+      return restored.stats;
+    },
+    profile: restoreProfile(state, config),
+    flows: Array.from(state.flows),
+    totals: state.totals,
+    draftRows: (avail) => {
+      const { templateSlot, ...fields } = pass.draftRows(avail, config.maxBins);
+      const templates: (HeaderTemplate | undefined)[] = new Array<HeaderTemplate | undefined>(templateSlot.length).fill(undefined);
+      for (let s = 0; s < templateSlot.length; s++) if (templateSlot[s]! >= 0) templates[s] = templateOf(state, templateSlot[s]!);
+      return RowSet.adopt({ ...fields, templates });
+    },
+  };
+}
+
+/** Slot s's template (a view into the one buffer), undefined when it has none. */
+function templateOf(t: NativeTemplates, s: number): HeaderTemplate | undefined {
+  const from = t.tplOffset[s]!;
+  const to = t.tplOffset[s + 1]!;
+  return to > from ? { bytes: t.tplBytes.subarray(from, to), l3Offset: t.tplL3[s]!, l4Offset: t.tplL4[s]! } : undefined;
+}
+
+/** Per slot. */
 function templatesOf(t: NativeTemplates): (HeaderTemplate | undefined)[] {
   const templates: (HeaderTemplate | undefined)[] = [];
   for (let s = 0; s < t.tplL3.length; s++) {
-    const from = t.tplOffset[s]!;
-    const to = t.tplOffset[s + 1]!;
-    if (to > from) templates[s] = { bytes: t.tplBytes.subarray(from, to), l3Offset: t.tplL3[s]!, l4Offset: t.tplL4[s]! };
+    const template = templateOf(t, s);
+    if (template) templates[s] = template;
   }
   return templates;
 }

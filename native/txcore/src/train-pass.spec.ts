@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlowTrainer, fitRowsToProfile, trainModel, typescriptPacketPass, type FitRows, type PacketPassConfig, type SettledPass } from '@memoco/flow-model';
+import { chooseRows, FlowTrainer, fitRowsToProfile, ROW_KIND, trainModel, typescriptPacketPass, type FitRows, type PacketPassConfig, type RowSet, type SettledPass } from '@memoco/flow-model';
 import type { PacketBatch } from '@memoco/pcap';
 import { describe, expect, it } from 'vitest';
 import { batchOf, nonIpBatch, syntheticTraffic, type FixturePacket } from '../../../libs/flow-model/src/test-support/packet-fixtures.ts';
@@ -27,14 +27,14 @@ function lcg(seed: number): () => number {
 /**
  * Bursty TCP and UDP flows in time order, roughened so every rare branch of the pass runs:
  * packets a little out of order (and some before the first packet), UDP sizes drawn at random
- * (the size atoms evict), TCP flag bytes beyond the 16 a counter keeps, cut into batches of
- * uneven sizes with non-IP batches between them.
+ * over more 64-byte buckets than a counter keeps (the size atoms evict), TCP flag bytes beyond
+ * the 16 a counter keeps, cut into batches of uneven sizes with non-IP batches between them.
  */
 function roughTraffic(seed: number): PacketBatch[] {
   const rand = lcg(seed);
   const packets: FixturePacket[] = syntheticTraffic(300, 40, seed).sort((a, b) => a.timeNs - b.timeNs);
   for (const p of packets) {
-    if (p.proto === 17) p.size = 60 + Math.floor(rand() * 1400);
+    if (p.proto === 17) p.size = 60 + Math.floor(rand() * 3000);
     if (p.proto === 6 && rand() < 0.05) p.flags = Math.floor(rand() * 256);
   }
   for (let i = 1; i < packets.length; i += 7) [packets[i - 1], packets[i]] = [packets[i]!, packets[i - 1]!];
@@ -72,6 +72,22 @@ function plain(s: SettledPass) {
   };
 }
 
+/** A RowSet's filled tables, histograms and header lengths. */
+function rowTables(set: RowSet) {
+  const n = set.count;
+  return {
+    count: n,
+    headerTotal: set.headerTotal,
+    headerLength: set.headerLength.subarray(0, 2 * n),
+    tables: set.tables(),
+    keyAt: set.keyAt.subarray(0, n + 1),
+    histShift: set.histShift.subarray(0, n),
+    histLength: set.histLength.subarray(0, n),
+    histKeys: set.histKeys.subarray(0, set.keys),
+    histValues: set.histValues.subarray(0, set.keys),
+  };
+}
+
 describe('native training pass', () => {
   const configs: [string, PacketPassConfig][] = [
     ['default limits', { binNs: 10e6, maxBins: 1024, sizeAtoms: 12, maxProfileEntries: 65536 }],
@@ -91,6 +107,34 @@ describe('native training pass', () => {
       }
     });
   }
+
+  for (const [name, config] of configs) {
+    it(`drafts the model's rows as chooseRows does, table for table: flows alone, with classes, all in one class (${name})`, () => {
+      const kinds = new Set<string>();
+      for (const seed of [1, 2]) {
+        const batches = roughTraffic(seed);
+        for (const avail of [1e9, 120_000, 40_000, 9_000, 500]) {
+          const native = settle(nativePacketPass, config, batches);
+          const ts = chooseRows(native, config, avail);  // from the same statistics, as FlowStatsTable
+          const drafted = native.draftRows!(avail);
+          expect({ seed, avail, rows: rowTables(drafted) }).toEqual({ seed, avail, rows: rowTables(ts) });
+          expect(drafted.templates.map((t) => t && [t.l3Offset, t.l4Offset, ...t.bytes])).toEqual(ts.templates.slice(0, 2 * ts.count).map((t) => t && [t.l3Offset, t.l4Offset, ...t.bytes]));
+          const classes = Array.from(drafted.kind).filter((k) => k === ROW_KIND.class).length;
+          kinds.add(classes === 0 ? 'flows alone' : classes === drafted.count ? 'all in classes' : 'flows and classes');
+          if (classes > 0) expect(Math.max(...Array.from(drafted.members))).toBeGreaterThan(1);
+        }
+      }
+      expect([...kinds].sort()).toEqual(['all in classes', 'flows alone', 'flows and classes']);
+    });
+  }
+
+  it('drafts its rows once', () => {
+    const config: PacketPassConfig = { binNs: 10e6, maxBins: 16, sizeAtoms: 4, maxProfileEntries: 64 };
+    const settled = settle(nativePacketPass, config, roughTraffic(3));
+    expect(settled.draftRows!(1e9).count).toBe(settled.flows.length);
+    expect(() => settled.draftRows!(1e9)).toThrow(/draftRows\(\) before settle\(\), twice/);
+    expect(settled.stats.capacity).toBeGreaterThanOrEqual(settled.flows.length);  // the statistics stay readable
+  });
 
   it('captures header templates byte for byte as captureTemplate does, odd captures too', () => {
     const config: PacketPassConfig = { binNs: 10e6, maxBins: 64, sizeAtoms: 4, maxProfileEntries: 1024 };

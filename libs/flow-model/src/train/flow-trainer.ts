@@ -3,23 +3,21 @@
  * trace, batch by batch, so it can run while an upload is still arriving. Per packet the
  * pass (packet-pass.ts: the TypeScript flow-accumulator.ts, or native/txcore's twin of it)
  * updates the flow's bounded statistics and the aggregate activity profile;
- * `finish()` chooses what the byte budget allows (model-budget.ts), fits every row against
- * the profile (profile-fit.ts) and returns the model with its encoded ONNX bytes.
+ * `finish()` chooses the rows the byte budget allows (row-choice.ts, or the native pass's own
+ * draft of them), fits every row against the profile (profile-fit.ts) and returns the model
+ * with its encoded ONNX bytes.
  */
 import { MemocoError } from '@memoco/protocol';
 import type { PacketBatch } from '@memoco/pcap';
 import { ROW_KIND, type FlowModel, type FlowModelInfo } from '../model/flow-model.ts';
 import { encodeFlowModel } from '../model/model-codec.ts';
-import { CounterMerger } from './counter-merger.ts';
-import { addClassRows, assignClasses } from './flow-classes.ts';
 import { typescriptPacketPass } from './flow-accumulator.ts';
-import type { FlowStatsTable } from './flow-stats.ts';
 import { assembleModel } from './model-assembler.ts';
-import { allocateCoefficients, CLASS_ROW_ESTIMATE_BYTES, flowRowSizes, gapMasks, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
-import type { PacketPass, PacketPassFactory, SettledPass } from './packet-pass.ts';
+import { allocateCoefficients, maxProfileEntries, MODEL_OVERHEAD_BYTES, rowBytesWithoutCoefs } from './model-budget.ts';
+import type { PacketPass, PacketPassConfig, PacketPassFactory, SettledPass } from './packet-pass.ts';
 import { fitRowsToProfile, type ProfileFitter } from './profile-fit.ts';
-import { addFlowRows } from './row-draft.ts';
-import { RowSet } from './row-set.ts';
+import { chooseRows } from './row-choice.ts';
+import type { RowSet } from './row-set.ts';
 import { binNsOf, parseTrainOptions, type TrainOptions } from './train-options.ts';
 
 
@@ -31,6 +29,7 @@ export interface TrainedModel {
 export class FlowTrainer {
   readonly options: TrainOptions;
   readonly binNs: number;
+  private readonly config: PacketPassConfig;
   private readonly pass: PacketPass;
 
   /** `pass`: where the per-packet statistics are gathered, `fit`: what fits the rows (defaults: the TypeScript ones). */
@@ -41,12 +40,13 @@ export class FlowTrainer {
   ) {
     this.options = parseTrainOptions(options);
     this.binNs = binNsOf(this.options);
-    this.pass = pass({
+    this.config = {
       binNs: this.binNs,
       maxBins: this.options.maxCoefsPerFlow,
       sizeAtoms: this.options.sizeAtoms,
       maxProfileEntries: maxProfileEntries(this.options.maxModelBytes),
-    });
+    };
+    this.pass = pass(this.config);
   }
 
   addBatch(batch: PacketBatch): void {
@@ -60,7 +60,14 @@ export class FlowTrainer {
 
   /** Fits and encodes the model (once). Throws FLOWMODEL_ERR_EMPTY_TRACE / _NO_IP_PACKETS when there is nothing to model. */
   finish(): TrainedModel {
-    const settled = this.pass.settle();
+    try {
+      return this.fitSettled(this.pass.settle());
+    } finally {
+      this.pass.close?.();
+    }
+  }
+
+  private fitSettled(settled: SettledPass): TrainedModel {
     const t = settled.totals;
     if (t.ipPackets + t.nonIpPackets === 0) throw new MemocoError('FLOWMODEL_ERR_EMPTY_TRACE', 'the trace holds no packets; no model written', { status: 400 });
     if (t.ipPackets === 0) {
@@ -71,7 +78,7 @@ export class FlowTrainer {
     const budget = this.options.maxModelBytes;
     const aggregate = settled.profile.entries(windowBins);
     const avail = budget - MODEL_OVERHEAD_BYTES - aggregate.length * 4;
-    const set = this.chooseRows(settled.stats, flows, avail);
+    const set = settled.draftRows ? settled.draftRows(avail) : chooseRows(settled, this.config, avail);
     const n = set.count;
     let fixedBytes = 0;
     for (let i = 0; i < n; i++) fixedBytes += rowBytesWithoutCoefs(set, i);
@@ -92,29 +99,6 @@ export class FlowTrainer {
       if (attempt >= 4) throw tooSmall(budget);
       coefBudget -= bytes.length - budget + 256;
     }
-  }
-
-  /** All flows one by one when they fit with room for coefficients; else the heaviest ones plus classes. */
-  private chooseRows(stats: FlowStatsTable, flows: number[], avail: number): RowSet {
-    const masks = gapMasks(stats, flows);
-    const sizes = new Float64Array(flows.length);
-    const total = flowRowSizes(stats, flows, masks, sizes);
-    const allFlows = () => {
-      const set = new RowSet(flows.length);
-      addFlowRows(set, stats, flows, this.binNs, masks);
-      return set;
-    };
-    if (total <= avail * 0.75) return allFlows();
-    const maxClasses = Math.max(1, Math.floor((avail * 0.1) / CLASS_ROW_ESTIMATE_BYTES));
-    let used = 0;
-    let individual = 0;
-    while (individual < flows.length && used + sizes[individual]! <= avail * 0.6) used += sizes[individual++]!;
-    if (individual === flows.length) return allFlows();
-    const groups = assignClasses(stats, flows.slice(individual), maxClasses);
-    const set = new RowSet(individual + groups.length);
-    addFlowRows(set, stats, flows.slice(0, individual), this.binNs, masks);
-    addClassRows(set, stats, groups, this.binNs, this.options.maxCoefsPerFlow, new CounterMerger(this.options.sizeAtoms * 2), masks);
-    return set;
   }
 
   private info(settled: SettledPass, windowBins: number, traceFlows: number, set: RowSet): FlowModelInfo {

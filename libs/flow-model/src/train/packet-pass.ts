@@ -9,6 +9,7 @@ import type { PacketBatch } from '@memoco/pcap';
 import { ActivityProfile } from './activity-profile.ts';
 import { FlowStatsTable } from './flow-stats.ts';
 import type { HeaderTemplate } from './header-template.ts';
+import type { RowSet } from './row-set.ts';
 import type { SmallCounters } from './small-counter.ts';
 import { TimeHistogram } from './time-histogram.ts';
 
@@ -39,6 +40,13 @@ export interface SettledPass {
   /** Flow ids, heaviest first (ties: lower id first). */
   flows: number[];
   totals: PassTotals;
+  /**
+   * Present when the pass drafts the model's rows itself (the native pass): what
+   * FlowTrainer's own draft from `stats` gives for `avail` bytes, table for table (the
+   * modelled flows and classes, their distributions and histograms). Call once, instead of
+   * reading `stats`.
+   */
+  draftRows?(avail: number): RowSet;
 }
 
 export interface PacketPass {
@@ -120,9 +128,14 @@ export function restoreSettledPass(state: PassState, config: PacketPassConfig, t
     histograms[id] = TimeHistogram.fromSparse(state.histAnchor[id]!, config.maxBins, state.histShift[id]!, state.histKeys, state.histValues, state.histOffset[id]!, state.histOffset[id + 1]!);
   }
   stats.histograms = histograms;
+  return { stats, profile: restoreProfile(state, config), flows: Array.from(state.flows), totals: state.totals };
+}
+
+/** The activity profile of a PassState. */
+export function restoreProfile(state: PassState, config: PacketPassConfig): ActivityProfile {
   const profile = new ActivityProfile(config.maxProfileEntries);
   profile.shift = state.profile.shift;
   profile.width = state.profile.width;
   profile.counts = state.profile.counts;
-  return { stats, profile, flows: Array.from(state.flows), totals: state.totals };
+  return profile;
 }

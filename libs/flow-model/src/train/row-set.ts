@@ -37,6 +37,9 @@ function room<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Fl
   return next;
 }
 
+/** A RowSet's data without its methods: what a pass that drafts the rows itself hands over (packet-pass.ts SettledPass.draftRows). */
+export type RowSetFields = { [K in keyof RowSet as RowSet[K] extends (...args: never[]) => unknown ? never : K]: RowSet[K] };
+
 export class RowSet {
   /** Rows filled so far (0 .. count-1). */
   count = 0;
@@ -109,6 +112,11 @@ export class RowSet {
     this.keyAt = new Uint32Array(capacity + 1);
     this.histShift = new Int32Array(capacity);
     this.histLength = new Int32Array(capacity);
+  }
+
+  /** A RowSet of `fields` as they are (every table already filled; capacity = count). */
+  static adopt(fields: RowSetFields): RowSet {
+    return Object.assign(Object.create(RowSet.prototype) as RowSet, fields);
   }
 
   /** Room for `extra` more size entries (written straight into sizeLo/sizeSpan/sizeWeight by row-draft.ts). */
