@@ -71,22 +71,24 @@ void setHistograms(Napi::Env env, const TrainPass& pass, Napi::Object* out) {
   out->Set("histValues", values);
 }
 
-// The header templates per slot flattened: slot s's bytes are tplBytes[tplOffset[s], tplOffset[s + 1]) (none when empty).
-void setTemplates(Napi::Env env, const std::vector<TrainTemplate>& templates, Napi::Object* out) {
-  const size_t n = templates.size();
+// Header templates flattened, n of them (template(i): nullptr or empty bytes for none): the
+// i-th's bytes are tplBytes[tplOffset[i], tplOffset[i + 1]).
+template <typename TemplateAt>
+void setTemplates(Napi::Env env, size_t n, TemplateAt templateAt, Napi::Object* out) {
   Napi::Uint32Array offset = Napi::Uint32Array::New(env, n + 1);
   Napi::Uint16Array l3 = Napi::Uint16Array::New(env, n);
   Napi::Uint16Array l4 = Napi::Uint16Array::New(env, n);
   size_t total = 0;
-  for (const TrainTemplate& t : templates) total += t.bytes.size();
+  for (size_t i = 0; i < n; i++) total += templateAt(i) ? templateAt(i)->bytes.size() : 0;
   Napi::Uint8Array bytes = Napi::Uint8Array::New(env, total);
   size_t at = 0;
-  for (size_t s = 0; s < n; s++) {
-    offset[s] = static_cast<uint32_t>(at);
-    l3[s] = templates[s].l3Offset;
-    l4[s] = templates[s].l4Offset;
-    if (!templates[s].bytes.empty()) memcpy(bytes.Data() + at, templates[s].bytes.data(), templates[s].bytes.size());
-    at += templates[s].bytes.size();
+  for (size_t i = 0; i < n; i++) {
+    const TrainTemplate* t = templateAt(i);
+    offset[i] = static_cast<uint32_t>(at);
+    l3[i] = t ? t->l3Offset : 0;
+    l4[i] = t ? t->l4Offset : 0;
+    if (t && !t->bytes.empty()) memcpy(bytes.Data() + at, t->bytes.data(), t->bytes.size());
+    at += t ? t->bytes.size() : 0;
   }
   offset[n] = static_cast<uint32_t>(at);
   out->Set("tplOffset", offset);
@@ -95,8 +97,9 @@ void setTemplates(Napi::Env env, const std::vector<TrainTemplate>& templates, Na
   out->Set("tplL4", l4);
 }
 
-// A TrainRowSet as row-set.ts RowSet's fields (RowSet.adopt takes them as they are).
-Napi::Object rowSetValue(Napi::Env env, const TrainRowSet& r) {
+// A TrainRowSet as row-set.ts RowSet's fields (RowSet.adopt takes them as they are), with
+// each direction's template (tpl*, per direction) in place of its slot in the pass.
+Napi::Object rowSetValue(Napi::Env env, const TrainRowSet& r, const std::vector<TrainTemplate>& templates) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("count", r.count);
   out.Set("capacity", r.count);
@@ -111,7 +114,7 @@ Napi::Object rowSetValue(Napi::Env env, const TrainRowSet& r) {
   out.Set("endNs", copied<Napi::Float64Array>(env, r.endNs));
   out.Set("members", copied<Napi::Float64Array>(env, r.members));
   out.Set("concurrency", copied<Napi::Float32Array>(env, r.concurrency));
-  out.Set("templateSlot", copied<Napi::Int32Array>(env, r.templateSlot));
+  setTemplates(env, r.templateSlot.size(), [&](size_t s) { return r.templateSlot[s] < 0 ? nullptr : &templates[static_cast<size_t>(r.templateSlot[s])]; }, &out);
   out.Set("headerLength", copied<Napi::Int32Array>(env, r.headerLength));
   out.Set("headerTotal", r.headerTotal);
   out.Set("firstFlags", copied<Napi::Uint8Array>(env, r.firstFlags));
@@ -146,7 +149,7 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
  public:
   static Napi::Function define(Napi::Env env) {
     return DefineClass(env, "TrainPass", {InstanceMethod<&TrainPassWrap::addBatch>("addBatch"), InstanceMethod<&TrainPassWrap::settle>("settle"),
-                                              InstanceMethod<&TrainPassWrap::draftRows>("draftRows"), InstanceMethod<&TrainPassWrap::close>("close")});
+                                              InstanceMethod<&TrainPassWrap::state>("state"), InstanceMethod<&TrainPassWrap::draftRows>("draftRows"), InstanceMethod<&TrainPassWrap::close>("close")});
   }
 
   explicit TrainPassWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainPassWrap>(info) {
@@ -190,15 +193,38 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
     return env.Undefined();
   }
 
+  // settle(): ends the pass; the flow ids heaviest first, the totals and the activity profile.
   Napi::Value settle(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!pass_ || settled_) return Napi::Error::New(env, "TrainPass.settle() twice, or after close()").ThrowAsJavaScriptException(), env.Null();
     TrainPass& p = pass_->drain();
     flows_ = p.settle();
     settled_ = true;
-    const std::vector<uint32_t>& flows = flows_;
     Napi::Object out = Napi::Object::New(env);
-    out.Set("flows", copied<Napi::Uint32Array>(env, flows));
+    out.Set("flows", copied<Napi::Uint32Array>(env, flows_));
+    Napi::Object profile = Napi::Object::New(env);
+    profile.Set("shift", p.profile.shift);
+    profile.Set("width", p.profile.width);
+    profile.Set("counts", copied<Napi::Float64Array>(env, p.profile.counts));
+    out.Set("profile", profile);
+    Napi::Object totals = Napi::Object::New(env);
+    totals.Set("startSec", p.startSec);
+    totals.Set("startNsec", p.startNsec);
+    totals.Set("lastNs", p.lastNs);
+    totals.Set("ipPackets", p.ipPackets);
+    totals.Set("nonIpPackets", p.nonIpPackets);
+    totals.Set("ipBytes", p.ipBytes);
+    out.Set("totals", totals);
+    return out;  // the pass stays (state(), draftRows()) until close()
+  }
+
+  // state() after settle(): the statistics copied out (PassState with every slot's template).
+  Napi::Value state(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!pass_ || !settled_) return Napi::Error::New(env, "TrainPass.state() before settle() or after close()").ThrowAsJavaScriptException(), env.Null();
+    const TrainPass& p = pass_->drain();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("flows", copied<Napi::Uint32Array>(env, flows_));
     out.Set("capacity", p.capacity);
     out.Set("flow", copied<Napi::Float64Array>(env, p.flow));
     out.Set("dir", copied<Napi::Float64Array>(env, p.dir));
@@ -214,45 +240,32 @@ class TrainPassWrap : public Napi::ObjectWrap<TrainPassWrap> {
     out.Set("buckets", countersValue(env, p.buckets));
     out.Set("flags", countersValue(env, p.flags));
     setHistograms(env, p, &out);
-    setTemplates(env, pass_->templates(), &out);
-    Napi::Object profile = Napi::Object::New(env);
-    profile.Set("shift", p.profile.shift);
-    profile.Set("width", p.profile.width);
-    profile.Set("counts", copied<Napi::Float64Array>(env, p.profile.counts));
-    out.Set("profile", profile);
-    Napi::Object totals = Napi::Object::New(env);
-    totals.Set("startSec", p.startSec);
-    totals.Set("startNsec", p.startNsec);
-    totals.Set("lastNs", p.lastNs);
-    totals.Set("ipPackets", p.ipPackets);
-    totals.Set("nonIpPackets", p.nonIpPackets);
-    totals.Set("ipBytes", p.ipBytes);
-    out.Set("totals", totals);
-    return out;  // the pass stays for draftRows(); close() frees it
+    const std::vector<TrainTemplate>& templates = pass_->templates();
+    setTemplates(env, templates.size(), [&](size_t s) { return &templates[s]; }, &out);
+    return out;
   }
 
-  // draftRows(avail, maxBins) after settle(): the model's rows (train-rows.cc), then the pass is freed.
+  // draftRows(avail, maxBins) after settle(), once: the model's rows (train-rows.cc).
   Napi::Value draftRows(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!pass_ || !settled_) return Napi::Error::New(env, "TrainPass.draftRows() before settle(), twice, or after close()").ThrowAsJavaScriptException(), env.Null();
+    if (!pass_ || !settled_ || drafted_) return Napi::Error::New(env, "TrainPass.draftRows() before settle(), twice, or after close()").ThrowAsJavaScriptException(), env.Null();
     if (!info[0].IsNumber() || !info[1].IsNumber()) return Napi::TypeError::New(env, "TrainPass.draftRows(avail, maxBins): numbers").ThrowAsJavaScriptException(), env.Null();
     TrainDraftInput in;
     in.pass = &pass_->drain();
     in.templates = &pass_->templates();
     in.flows = &flows_;
     const TrainRowSet set = draftTrainRows(in, info[0].As<Napi::Number>().DoubleValue(), info[1].As<Napi::Number>().Uint32Value());
-    Napi::Object out = rowSetValue(env, set);
-    pass_.reset();
-    return out;
+    drafted_ = true;
+    return rowSetValue(env, set, pass_->templates());
   }
 
   Napi::Value close(const Napi::CallbackInfo& info) {
-    pass_.reset();  // joins the thread
+    pass_.reset();  // joins the thread, frees the statistics
     return info.Env().Undefined();
   }
 
   std::unique_ptr<TrainPassWorker> pass_;
-  bool settled_ = false;
+  bool settled_ = false, drafted_ = false;
   std::vector<uint32_t> flows_;  // settle()'s, heaviest first
 };
 

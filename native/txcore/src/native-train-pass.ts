@@ -21,16 +21,19 @@ export interface NativeTemplates {
   tplL4: Uint16Array;
 }
 
-/** A RowSet drafted natively (train-rows.cc): its fields, with each direction's template as the pass's slot (-1: none). */
-export type NativeRowSet = Omit<RowSetFields, 'templates'> & { templateSlot: Int32Array };
+/** A RowSet drafted natively (train-rows.cc): its fields, with its directions' templates flattened (per direction). */
+export type NativeRowSet = Omit<RowSetFields, 'templates'> & NativeTemplates;
 
 /** The addon's TrainPass object (napi-train-pass.cc). */
 export interface NativeTrainPass {
   addBatch(batch: PacketBatch): void;
-  settle(): PassState & NativeTemplates;
-  /** After settle(), once: FlowTrainer's rows for `avail` bytes (maxBins: a class histogram's bins); frees the pass. */
+  /** Ends the pass (once): what finish() needs besides the rows. */
+  settle(): Pick<PassState, 'flows' | 'profile' | 'totals'>;
+  /** After settle(): the statistics copied out, every slot's template with them. */
+  state(): Omit<PassState, 'profile' | 'totals'> & NativeTemplates;
+  /** After settle(), once: FlowTrainer's rows for `avail` bytes (maxBins: a class histogram's bins). */
   draftRows(avail: number, maxBins: number): NativeRowSet;
-  /** Stops the pass's thread and frees its statistics (no settle() after it). */
+  /** Stops the pass's thread and frees its statistics (nothing else after it). */
   close(): void;
 }
 
@@ -47,29 +50,33 @@ export function nativePacketPass(config: PacketPassConfig): PacketPass {
   const pass = new (loadAddon().TrainPass)(config.binNs, config.maxBins, config.sizeAtoms, config.maxProfileEntries);
   return {
     addBatch: (batch) => pass.addBatch(batch),
-    settle: () => settledNatively(pass, pass.settle(), config),
+    settle: () => settledNatively(pass, config),
     close: () => pass.close(),
   };
 }
 
 /**
- * The settled pass: the rows are drafted natively (draftRows); the statistics as
- * FlowStatsTable (`stats`, which finish() then never reads) are rebuilt only when asked for.
+ * The settled pass: the rows are drafted natively (draftRows), so the statistics are copied
+ * out and rebuilt as a FlowStatsTable (`stats`, which finish() then never reads) only when
+ * asked for, before the pass is closed.
  */
-function settledNatively(pass: NativeTrainPass, state: PassState & NativeTemplates, config: PacketPassConfig): SettledPass {
+function settledNatively(pass: NativeTrainPass, config: PacketPassConfig): SettledPass {
+  const settled = pass.settle();
   let restored: SettledPass | undefined;
   return {
     get stats() {
-      restored ??= restoreSettledPass(state, config, templatesOf(state));
+      if (!restored) {
+        const state = pass.state();
+        restored = restoreSettledPass({ ...state, profile: settled.profile, totals: settled.totals }, config, templatesOf(state));
+      }
       return restored.stats;
     },
-    profile: restoreProfile(state, config),
-    flows: Array.from(state.flows),
-    totals: state.totals,
+    profile: restoreProfile(settled.profile, config),
+    flows: Array.from(settled.flows),
+    totals: settled.totals,
     draftRows: (avail) => {
-      const { templateSlot, ...fields } = pass.draftRows(avail, config.maxBins);
-      const templates: (HeaderTemplate | undefined)[] = new Array<HeaderTemplate | undefined>(templateSlot.length).fill(undefined);
-      for (let s = 0; s < templateSlot.length; s++) if (templateSlot[s]! >= 0) templates[s] = templateOf(state, templateSlot[s]!);
+      const { tplOffset, tplBytes, tplL3, tplL4, ...fields } = pass.draftRows(avail, config.maxBins);
+      const templates = Array.from({ length: tplL3.length }, (_, s) => templateOf({ tplOffset, tplBytes, tplL3, tplL4 }, s));
       return RowSet.adopt({ ...fields, templates });
     },
   };
@@ -82,7 +89,7 @@ function templateOf(t: NativeTemplates, s: number): HeaderTemplate | undefined {
   return to > from ? { bytes: t.tplBytes.subarray(from, to), l3Offset: t.tplL3[s]!, l4Offset: t.tplL4[s]! } : undefined;
 }
 
-/** Per slot. */
+/** Per slot, as FlowStatsTable.templates holds them (set where the slot has one). */
 function templatesOf(t: NativeTemplates): (HeaderTemplate | undefined)[] {
   const templates: (HeaderTemplate | undefined)[] = [];
   for (let s = 0; s < t.tplL3.length; s++) {

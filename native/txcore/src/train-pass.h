@@ -5,8 +5,9 @@
 // TypeScript pass's number for number and the model trained from them is byte-identical
 // (native/txcore/src/train-pass.spec.ts trains every corpus capture both ways).
 //
-// What stays in TypeScript: reading the trace (the batches are libs/pcap's), capturing header
-// templates (addBatch says which packets to capture, in order) and everything finish() does.
+// What stays in TypeScript: reading the trace (the batches are libs/pcap's) and, of
+// finish(), the coefficient budget, assembling and encoding the model (the rows are drafted
+// from this pass by train-rows.cc, the fit is train-fit.cc's).
 // Memory grows with the distinct flows and their occupied histogram bins, not with the trace's
 // length; a packet allocates only when it starts a flow, a histogram bin or a counter.
 // DPDK-free.

@@ -128,12 +128,18 @@ describe('native training pass', () => {
     });
   }
 
-  it('drafts its rows once', () => {
+  it('drafts its rows once, and keeps its statistics until closed', () => {
     const config: PacketPassConfig = { binNs: 10e6, maxBins: 16, sizeAtoms: 4, maxProfileEntries: 64 };
     const settled = settle(nativePacketPass, config, roughTraffic(3));
     expect(settled.draftRows!(1e9).count).toBe(settled.flows.length);
     expect(() => settled.draftRows!(1e9)).toThrow(/draftRows\(\) before settle\(\), twice/);
-    expect(settled.stats.capacity).toBeGreaterThanOrEqual(settled.flows.length);  // the statistics stay readable
+    expect(settled.stats.capacity).toBeGreaterThanOrEqual(settled.flows.length);  // the statistics stay readable until close
+    const pass = nativePacketPass(config);
+    pass.addBatch(roughTraffic(3)[0]!);
+    const closed = pass.settle();
+    pass.close!();
+    expect(() => closed.stats).toThrow(/state\(\) before settle\(\) or after close\(\)/);
+    expect(() => closed.draftRows!(1e9)).toThrow(/after close\(\)/);
   });
 
   it('captures header templates byte for byte as captureTemplate does, odd captures too', () => {

@@ -128,14 +128,14 @@ export function restoreSettledPass(state: PassState, config: PacketPassConfig, t
     histograms[id] = TimeHistogram.fromSparse(state.histAnchor[id]!, config.maxBins, state.histShift[id]!, state.histKeys, state.histValues, state.histOffset[id]!, state.histOffset[id + 1]!);
   }
   stats.histograms = histograms;
-  return { stats, profile: restoreProfile(state, config), flows: Array.from(state.flows), totals: state.totals };
+  return { stats, profile: restoreProfile(state.profile, config), flows: Array.from(state.flows), totals: state.totals };
 }
 
-/** The activity profile of a PassState. */
-export function restoreProfile(state: PassState, config: PacketPassConfig): ActivityProfile {
+/** The activity profile of a PassState's `profile`. */
+export function restoreProfile(from: PassState['profile'], config: PacketPassConfig): ActivityProfile {
   const profile = new ActivityProfile(config.maxProfileEntries);
-  profile.shift = state.profile.shift;
-  profile.width = state.profile.width;
-  profile.counts = state.profile.counts;
+  profile.shift = from.shift;
+  profile.width = from.width;
+  profile.counts = from.counts;
   return profile;
 }
