@@ -3,7 +3,9 @@
  * (libs/flow-model packet-pass.ts) over the addon's TrainPass (train-pass.cc), which keeps the
  * same statistics as the TypeScript FlowAccumulator number for number, and captures the
  * header templates as captureTemplate does, byte for byte (train-template.cc), while the batch
- * is still the reader's (train-pass.spec.ts: byte-identical models both ways).
+ * is still the reader's; once settled, it drafts the model's rows as row-choice.ts does
+ * (train-rows.cc, SettledPass.draftRows). Also the native fit (train-fit.cc). train-pass.spec.ts
+ * holds each equal to its TypeScript twin, and the models byte-identical both ways.
  */
 import {
   fitRowsToProfile, restoreProfile, restoreSettledPass, RowSet, typescriptPacketPass,
