@@ -78,7 +78,8 @@ function settledNatively(pass: NativeTrainPass, config: PacketPassConfig): Settl
     totals: settled.totals,
     draftRows: (avail) => {
       const { tplOffset, tplBytes, tplL3, tplL4, ...fields } = pass.draftRows(avail, config.maxBins);
-      const templates = Array.from({ length: tplL3.length }, (_, s) => templateOf({ tplOffset, tplBytes, tplL3, tplL4 }, s));
+      const rowTemplates: NativeTemplates = { tplOffset, tplBytes, tplL3, tplL4 };
+      const templates = Array.from({ length: tplL3.length }, (_, s) => templateOf(rowTemplates, s));
       return RowSet.adopt({ ...fields, templates });
     },
   };

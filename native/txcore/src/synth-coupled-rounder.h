@@ -16,13 +16,9 @@
 #include <cstdint>
 #include <vector>
 
-namespace txcore {
+#include "js-number.h"
 
-// JavaScript's Math.round: the nearest integer, ties toward +infinity.
-inline double jsRound(double x) {
-  double f = __builtin_floor(x);
-  return x - f >= 0.5 ? f + 1 : f;
-}
+namespace txcore {
 
 class CoupledRounder {
  public:

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "js-number.h"
 #include "synth-count-graph.h"
 
 namespace txcore {
@@ -11,7 +12,6 @@ namespace {
 
 constexpr uint32_t kMemberStream = 0x80000000u;  // plan-builder.ts MEMBER_STREAM
 
-double jsMin(double a, double b) { return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN() : std::min(a, b); }
 
 }  // namespace
 

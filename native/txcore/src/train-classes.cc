@@ -4,6 +4,8 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "js-number.h"
+
 namespace txcore {
 namespace {
 
@@ -11,8 +13,6 @@ using P = TrainPass;
 
 constexpr uint32_t kCountBuckets = 41;  // log2-buckets.ts COUNT_BUCKETS
 
-double jsMax(double a, double b) { return (a != a || b != b) ? __builtin_nan("") : (a > b ? a : b); }
-double jsMin(double a, double b) { return (a != a || b != b) ? __builtin_nan("") : (a < b ? a : b); }
 
 // floorLog2 (log2-buckets.ts): -1 below 1.
 int32_t floorLog2(double value) {

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "js-number.h"
+
 namespace txcore {
 
 // A count as the model stores it (row-set.ts storedWeight): uint32, saturating; Math.round
@@ -15,8 +17,7 @@ namespace txcore {
 inline uint32_t trainStoredWeight(double w) {
   if (w >= 4294967295.0) return 0xffffffffu;
   if (!(w == w)) return 0;
-  double r = std::floor(w);
-  if (w - r >= 0.5) r += 1;
+  const double r = jsRound(w);
   return r <= 0 ? 0 : static_cast<uint32_t>(r);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "js-number.h"
 #include "train-classes.h"
 
 namespace txcore {
@@ -9,8 +10,6 @@ namespace {
 
 using P = TrainPass;
 
-// Math.max of two numbers: NaN when either is.
-double jsMax(double a, double b) { return (a != a || b != b) ? __builtin_nan("") : (a > b ? a : b); }
 
 // gapMasks (model-budget.ts): per flow id of `flows`, bit b set when gap bucket b counted packets.
 std::vector<uint32_t> gapMasks(const TrainPass& pass, const std::vector<uint32_t>& flows) {
