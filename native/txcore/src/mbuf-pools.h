@@ -5,6 +5,11 @@
 // chained mbuf over 16128 bytes truncated; one segment keeps it exact).
 // Pools live as long as the EAL (reused by every run): DPDK zeroes a memzone when it is
 // freed, so freeing the 90 MB jumbo pool after each run faulted all of it into the RSS.
+// Normal mbufs come in data rooms of 128, 256, 512, 1024 and 2048 bytes, one pool each (made
+// on first use): a run whose longest frame is known (a flow model's plan) takes the smallest
+// that holds it. A 64-byte frame in a 2 KB mbuf spreads a burst of 64 mbufs over 40 pages of
+// 4 KB; in 128-byte mbufs over 7, which the TLB holds (docs/txcore.md "mbufs sized to the
+// frames").
 #pragma once
 
 #include <cstdint>
@@ -25,11 +30,10 @@ struct MbufPools {
 
   // The process's pools, created on first use and grown (replaced) only when a run needs
   // more mbufs than they hold. Every run must return all its mbufs before the next starts.
-  static TxFailure acquire(uint32_t ringSlots, uint32_t txDescriptors, unsigned lcores, int socket, MbufPools* out);
-
- private:
-  TxFailure create(const std::string& tag, uint32_t normalCount, uint32_t txDescriptors, int socket);
-  void destroy();
+  // `largestFrame`: the longest frame the run can build (0: not known, standard mbufs).
+  static TxFailure acquire(uint32_t ringSlots, uint32_t txDescriptors, unsigned lcores, int socket, uint32_t largestFrame, MbufPools* out);
+  // The data room of the normal mbufs a run with this longest frame gets.
+  static uint32_t roomFor(uint32_t largestFrame);
 };
 
 }  // namespace txcore

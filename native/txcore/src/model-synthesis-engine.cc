@@ -36,10 +36,6 @@ void copyIntoChain(rte_mbuf* head, const uint8_t* src) {
     src += m->data_len;
   }
 }
-
-// Faults in every data room of `pool` once (an mbuf's 2 KB of data is otherwise touched the
-// first time the ring cycles through it): without this a run's RSS grew by the pool's size
-// over its first tens of seconds, and memory must not grow with the duration (issue 4).
 }  // namespace
 
 TxFailure ModelSynthesisEngine::begin(const EngineContext& context) {
@@ -265,7 +261,8 @@ std::vector<std::pair<const char*, uint64_t>> ModelSynthesisEngine::figures(bool
   SynthFeeder::Counters c = feeder_.counters();
   std::vector<std::pair<const char*, uint64_t>> f{{"chunks", c.chunks},          {"bins", c.bins},
                                                   {"dropped", c.dropped},        {"inputWaits", c.inputWaits},
-                                                  {"batchWaits", c.batchWaits},  {"members", c.members}};
+                                                  {"batchWaits", c.batchWaits},  {"members", c.members},
+                                                  {"mbufRoom", ctx_.pools != nullptr ? ctx_.pools->normalRoom : 0}};
   uint64_t first = ctx_.stats != nullptr ? ctx_.stats->firstSendTsc.load(std::memory_order_relaxed) : 0;
   if (startAtNs_ != 0 && first != 0) {
     // Wall clock of the first packet handed to the port, against when it was due.

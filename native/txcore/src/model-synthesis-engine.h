@@ -39,6 +39,7 @@ class ModelSynthesisEngine final : public TxEngine {
   void serveIo() override { feeder_.serve(*ctx_.stop); }
   void runOnCore(unsigned core) override;
   uint64_t endSeq() const override { return feeder_.endSeq(); }
+  uint32_t largestFrame() const override { return plan_->largestFrame; }
   TxFailure failure() const override { return feeder_.ended() ? feeder_.failure() : TxFailure{}; }
   const char* name() const override { return "model-synthesis"; }
   std::vector<std::pair<const char*, uint64_t>> figures(bool ended) const override;

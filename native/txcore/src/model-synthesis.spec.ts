@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '@memoco/flow-model';
 import { verifyOrder } from '@memoco/replay-check';
 import { TxRuntime, type SynthesisOptionsInput } from './index.ts';
+import { udpFrame, writePcap } from './test-support/craft-pcap.ts';
 import { frameDigests } from './test-support/frame-digests.ts';
 import { CORPUS_SKIP } from './test-support/shared-corpus.ts';
 import { CORPUS_MODELS, generatedTrace, SAMPLE_TLS, trainedModel } from './test-support/trained-models.ts';
@@ -89,6 +90,25 @@ describe('model synthesis through net_pcap equals memoco generate -o', () => {
     expect((await frameDigests(out)).digests).toEqual(expected);
     expect(result.figures.members).toBeGreaterThan(0);
   });
+});
+
+describe("mbufs sized to the model's longest frame", () => {
+  // 30 flows of one frame size each: the room is the smallest of 128 .. 2048 that holds the
+  // longest frame the plan can draw (mbuf-pools.h); 128-byte frames fill their mbufs exactly.
+  for (const [frameBytes, room] of [[64, 128], [128, 128], [200, 256], [1400, 2048]] as const) {
+    it(`${frameBytes}-byte UDP frames go out of ${room}-byte mbufs, the same bytes and order`, async () => {
+      const trace = join(dir, `udp-${frameBytes}.pcap`);
+      await writePcap(trace, Array.from({ length: 900 }, (_, i) => udpFrame(1000 + (i % 30), 9, frameBytes - 42)));
+      const model = await trainedModel(trace);
+      const expected = await reference(model, { seed: 3, durationS: windowS(model) * 2 });
+      const { out, result } = await synthesizeToPcap(model, { seed: 3, durationS: windowS(model) * 2 });
+      const sent = await frameDigests(out);
+      expect(sent.digests).toEqual(expected);
+      expect(sent.maxFrameBytes).toBe(frameBytes);
+      expect(result.figures.mbufRoom).toBe(room);
+      expect(result).toMatchObject({ packets: expected.length, mbufsOutstanding: 0 });
+    });
+  }
 });
 
 describe.skipIf(CORPUS_MODELS.length === 0)(`corpus models ${CORPUS_MODELS.length ? '' : CORPUS_SKIP}`, () => {

@@ -1,5 +1,6 @@
 #include "synth-plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
@@ -152,6 +153,16 @@ std::string SynthPlan::finish() {
   }
   images.assign(imageBytes + 64, 0);
   for (const SynthSlot& s : slots) memcpy(images.data() + s.imageAt, headerBytes.data() + s.headerAt, s.hdrLen);
+  // The longest frame: synthFrameLength of the largest size each slot can draw (an entry
+  // [lo, lo + span) gives at most lo + span - 1; a span of 0 or 1 gives lo; no table, 0).
+  largestFrame = 0;
+  for (size_t i = 0; i < t2; i++) {
+    uint32_t size = 0;
+    for (uint32_t e = sizeOffset[i]; e < sizeOffset[i + 1]; e++) size = std::max<uint32_t>(size, sizeLo[e] + std::max<uint32_t>(sizeSpan[e], 1) - 1);
+    const SynthSlot& s = slots[i];
+    const uint32_t minimum = s.hdrLen + (tag ? kSynthTagBytes : 0);
+    largestFrame = std::max(largestFrame, std::min<uint32_t>(std::max(size, minimum), s.l3 + kMaxIpBytes));
+  }
   return checkPlanning();
 }
 

@@ -75,6 +75,7 @@ struct SynthPlan {
   std::vector<uint16_t> rowCore;                            // [T]: generation core, or kRowNotHere
 
   std::vector<SynthSlot> slots;                             // [2T], from finish()
+  uint32_t largestFrame = 0;                                // from finish(): the longest frame any packet can be
   std::vector<uint8_t> images;                              // every slot's image (SynthSlot::imageAt)
 
   // Count planning (synth-planner.h, PlanBuilder's twin): the model's own tables.

@@ -84,6 +84,9 @@ class TxEngine {
   virtual void runOnCore(unsigned core) = 0;
   // Packets the run will send in all: UINT64_MAX until known.
   virtual uint64_t endSeq() const = 0;
+  // The longest frame the run can build, when the engine knows it before the start (a flow
+  // model's plan does): normal mbufs are then sized to it (mbuf-pools.h). 0: not known.
+  virtual uint32_t largestFrame() const { return 0; }
   // The input's failure (a corrupt trace), valid after the run: sent packets still count.
   virtual TxFailure failure() const { return {}; }
   virtual const char* name() const = 0;

@@ -56,7 +56,7 @@ TxFailure TxRun::create(const RunConfig& config, std::unique_ptr<TxEngine> engin
   run->portOpen_ = true;
   run->finished_ = false;
   failed = MbufPools::acquire(config.ringSlots * run->port_.txQueues, run->port_.txDescriptors * run->port_.txQueues,
-                              static_cast<unsigned>(needed), rte_eth_dev_socket_id(run->port_.portId), &run->pools_);
+                              static_cast<unsigned>(needed), rte_eth_dev_socket_id(run->port_.portId), run->engine_->largestFrame(), &run->pools_);
   if (!failed.failed()) failed = run->setUpStreams();
   if (!failed.failed()) failed = run->engine_->begin(run->engineContext(needed));
   if (!failed.failed()) failed = run->launch(std::vector<unsigned>(workers.begin(), workers.begin() + needed));

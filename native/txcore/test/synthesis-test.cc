@@ -185,6 +185,8 @@ void consume(const SynthPlan& plan, const SynthFeeder& feeder, unsigned core, co
       synthesizeFrame(plan, d, seq, b->flowSeq != nullptr ? b->flowSeq[index] : 0, scratch.data(), static_cast<uint32_t>(scratch.size()));
       frame.assign(scratch.begin(), scratch.begin() + d.length);
       if (b->dueNs != nullptr && (b->dueNs[index] < 0 || (index > 0 && b->dueNs[index] < b->dueNs[index - 1]))) fprintf(stderr, "due times go backwards\n"), exit(3);
+      // The engine sizes its mbufs to the plan's longest frame: none may be longer.
+      if (d.length > plan.largestFrame) fprintf(stderr, "frame of %u bytes > the plan's largest, %u\n", d.length, plan.largestFrame), exit(3);
     }
     feeder.release(b);
   }
