@@ -47,8 +47,6 @@ struct PoolCache {
 
 }  // namespace
 
-uint32_t MbufPools::roomFor(uint32_t largestFrame) { return kRooms[roomClass(largestFrame)]; }
-
 TxFailure MbufPools::acquire(uint32_t ringSlots, uint32_t txDescriptors, unsigned lcores, int socket, uint32_t largestFrame, MbufPools* out) {
   static PoolCache cache;
   if (cache.socket != socket) cache.releaseAll();

@@ -32,8 +32,6 @@ struct MbufPools {
   // more mbufs than they hold. Every run must return all its mbufs before the next starts.
   // `largestFrame`: the longest frame the run can build (0: not known, standard mbufs).
   static TxFailure acquire(uint32_t ringSlots, uint32_t txDescriptors, unsigned lcores, int socket, uint32_t largestFrame, MbufPools* out);
-  // The data room of the normal mbufs a run with this longest frame gets.
-  static uint32_t roomFor(uint32_t largestFrame);
 };
 
 }  // namespace txcore

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <initializer_list>
 
+#include "synth-packet-builder.h"
+
 namespace txcore {
 namespace {
 
@@ -159,9 +161,7 @@ std::string SynthPlan::finish() {
   for (size_t i = 0; i < t2; i++) {
     uint32_t size = 0;
     for (uint32_t e = sizeOffset[i]; e < sizeOffset[i + 1]; e++) size = std::max<uint32_t>(size, sizeLo[e] + std::max<uint32_t>(sizeSpan[e], 1) - 1);
-    const SynthSlot& s = slots[i];
-    const uint32_t minimum = s.hdrLen + (tag ? kSynthTagBytes : 0);
-    largestFrame = std::max(largestFrame, std::min<uint32_t>(std::max(size, minimum), s.l3 + kMaxIpBytes));
+    largestFrame = std::max(largestFrame, synthFrameLength(slots[i], size, tag));
   }
   return checkPlanning();
 }
