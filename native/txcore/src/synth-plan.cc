@@ -153,8 +153,10 @@ std::string SynthPlan::finish() {
     s.imageLen = ((s.hdrLen + 31u) & ~31u) + 32u;
     imageBytes += (s.imageLen + 63u) & ~63u;
   }
-  images.assign(imageBytes + 64, 0);
-  for (const SynthSlot& s : slots) memcpy(images.data() + s.imageAt, headerBytes.data() + s.headerAt, s.hdrLen);
+  // Each image starts a cache line (prefetched as one; a 64 B frame's image is two).
+  images.assign(imageBytes + 128, 0);
+  imageBase = static_cast<uint32_t>((64 - reinterpret_cast<uintptr_t>(images.data()) % 64) % 64);
+  for (const SynthSlot& s : slots) memcpy(images.data() + imageBase + s.imageAt, headerBytes.data() + s.headerAt, s.hdrLen);
   // The longest frame: synthFrameLength of the largest size each slot can draw (an entry
   // [lo, lo + span) gives at most lo + span - 1; a span of 0 or 1 gives lo; no table, 0).
   largestFrame = 0;

@@ -19,9 +19,11 @@ constexpr uint32_t kMaxIpBytes = 65535;
 constexpr uint8_t kShapeOther = 0, kShapeUdp4 = 1, kShapeTcp4 = 2;
 
 // Per template slot (2 * row + direction): what synthesis needs without looking further.
-struct SynthSlot {
+// One cache line each, aligned: a core prefetches a packet's slot as one line (a slot split
+// over two lines stalled the frame builder on the second half).
+struct alignas(64) SynthSlot {
   uint32_t headerAt = 0;  // first template byte in SynthPlan::headerBytes
-  uint32_t imageAt = 0;   // the template then zeros, kImageSlack bytes past it (SynthPlan::images), 64-byte aligned
+  uint32_t imageAt = 0;   // the template then zeros up to imageLen (SynthPlan::images, after imageBase), 64-byte aligned
   uint32_t imageLen = 0;  // a multiple of 32, >= hdrLen + 32
   uint16_t hdrLen = 0, l3 = 0, l4 = 0;
   uint8_t proto = 0, ipVersion = 0;
@@ -42,6 +44,7 @@ struct SynthSlot {
   uint32_t ipBase = 0;        // IPv4 header words but length, id, checksum and client word
   uint32_t l4Base = 0;        // transport header's constant words (+ pseudo addresses but the client word, + proto)
 };
+static_assert(sizeof(SynthSlot) == 64, "a slot is one cache line");
 
 struct SynthPlan {
   uint32_t seed = 0;
@@ -76,7 +79,8 @@ struct SynthPlan {
 
   std::vector<SynthSlot> slots;                             // [2T], from finish()
   uint32_t largestFrame = 0;                                // from finish(): the longest frame any packet can be
-  std::vector<uint8_t> images;                              // every slot's image (SynthSlot::imageAt)
+  std::vector<uint8_t> images;                              // every slot's image (imageBase + SynthSlot::imageAt)
+  uint32_t imageBase = 0;                                   // where the images start: a 64-byte boundary of this vector's buffer
 
   // Count planning (synth-planner.h, PlanBuilder's twin): the model's own tables.
   uint32_t chunkBins = 2048;        // bins per count chunk (never across a window cycle)
@@ -96,7 +100,7 @@ struct SynthPlan {
   std::string finish();
   std::string checkPlanning() const;
   const uint8_t* header(const SynthSlot& s) const { return headerBytes.data() + s.headerAt; }
-  const uint8_t* image(const SynthSlot& s) const { return images.data() + s.imageAt; }
+  const uint8_t* image(const SynthSlot& s) const { return images.data() + imageBase + s.imageAt; }
 };
 
 }  // namespace txcore
