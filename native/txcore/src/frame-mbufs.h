@@ -30,4 +30,9 @@ inline int allocFrameMbufs(rte_mempool* pool, rte_mbuf** mbufs, uint32_t n) {
   return 0;
 }
 
+// The data of an mbuf allocFrameMbufs handed out, without loading its header: data_off is
+// the headroom, and in a pool created without a private area (mbuf-pools.cc) rte_pktmbuf_init
+// puts buf_addr right after the mbuf header.
+inline uint8_t* frameData(rte_mbuf* m) { return reinterpret_cast<uint8_t*>(m) + sizeof(rte_mbuf) + RTE_PKTMBUF_HEADROOM; }
+
 }  // namespace txcore

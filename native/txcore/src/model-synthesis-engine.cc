@@ -16,6 +16,7 @@ namespace {
 
 constexpr uint32_t kPrefetchAhead = 4;
 constexpr uint32_t kDescAhead = 16;  // one core: descriptors this far ahead (8 lines, a few hundred ns: they come from the feeder's cache)
+static_assert(kDescAhead + 2 * 4 < kSynthDescPad, "the look-ahead stays within the batch's padding");
 constexpr size_t kScratchBytes = 2 * size_t{kMaxIpBytes} + 64;  // the longest frame: l3 + 65535 < 2 x 65535
 // Prefill at most this long when the input comes slower than the batches fill (a sparse
 // model: PlanBuilder's per-bin cost, and its first chunks run before V8 has optimised it).
@@ -173,9 +174,11 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
 
 // Fills the block's slots. The descriptors come from the feeder's cache and each packet's
 // template from a random flow's: descriptors are fetched kDescAhead packets ahead (with one
-// core they are consecutive, so across blocks too, and so are the slot facts, 2 x
-// kPrefetchAhead ahead, and the template image, kPrefetchAhead ahead; with several cores
-// both kPrefetchAhead ahead within the block), and each frame's first line two packets ahead. At topspeed
+// core they are consecutive, so across blocks too, non-temporal: read once, they need not
+// push slots and images out of L2; the batch's padding makes the look-ahead safe without a
+// bound check), and so are the slot facts, 2 x kPrefetchAhead ahead, and the template
+// image, kPrefetchAhead ahead; with several cores both kPrefetchAhead ahead within the
+// block), and each frame's first line two packets ahead. At topspeed
 // the slots' due time is not written (the drain does not read it); without the ring
 // (`Ring` false: sendAtHead) no slot is. mbufs[j] ends as packet j's frame either way, and
 // *bytes as the block's bytes. False when stopped waiting for a jumbo mbuf (every mbuf of
@@ -184,54 +187,59 @@ template <bool Contiguous, bool Paced, bool Tag, bool Ring>
 bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, CoreState& cs, rte_mbuf** mbufs, uint64_t* bytes) {
   SequenceRing& ring = *ctx_.rings[cs.core];
   const SynthPlan& plan = *plan_;
+  const SynthSlot* slots = plan.slots.data();
   const uint32_t room = ctx_.pools->normalRoom;
   const uint64_t pos = block.pos;
   const uint32_t len = block.len;
   const SynthDesc* descs = b.descs;
   const uint16_t owner = static_cast<uint16_t>(cs.core);
   auto at = [&](uint32_t j) { return Contiguous ? block.first + j : block.index[j]; };
-  const uint32_t last = Contiguous ? b.count - 1 : 0;
   if (!Contiguous) {
     for (uint32_t j = 0; j < len && j < kPrefetchAhead; j++) rte_prefetch0(&descs[at(j)]);
   }
+  uint64_t sent = 0;
   for (uint32_t j = 0; j < len; j++) {
     if (Contiguous) {
       // In stages, across blocks: the descriptor, then its slot, then the slot's image (whose
       // address is in the slot: fetched in one go, that load stalled the loop on the slot).
-      if ((j & 1) == 0) rte_prefetch0(&descs[std::min(block.first + j + kDescAhead, last)]);  // two per line
-      rte_prefetch0(&plan.slots[descs[std::min(block.first + j + 2 * kPrefetchAhead, last)].slot]);
-      rte_prefetch0(plan.image(plan.slots[descs[std::min(block.first + j + kPrefetchAhead, last)].slot]));
+      // Past the batch's end the descriptors are padding (kSynthDescPad): no bound check.
+      const SynthDesc* ahead = descs + block.first + j;
+      if ((j & 1) == 0) rte_prefetch_non_temporal(ahead + kDescAhead);  // two per line
+      rte_prefetch0(&slots[ahead[2 * kPrefetchAhead].slot]);
+      rte_prefetch0(plan.image(slots[ahead[kPrefetchAhead].slot]));
     } else if (j + 2 * kPrefetchAhead < len) {
       rte_prefetch0(&descs[at(j + 2 * kPrefetchAhead)]);
     }
     if (!Contiguous && j + kPrefetchAhead < len) {
-      const SynthSlot& slot = plan.slots[descs[at(j + kPrefetchAhead)].slot];
+      const SynthSlot& slot = slots[descs[at(j + kPrefetchAhead)].slot];
       rte_prefetch0(&slot);
       rte_prefetch0(plan.image(slot));
     }
-    if (j + 2 < len) __builtin_prefetch(rte_pktmbuf_mtod(mbufs[j + 2], void*), 1);
+    if (j + 2 < len) __builtin_prefetch(frameData(mbufs[j + 2]), 1);
     const uint32_t index = at(j);
     const SynthDesc& d = descs[index];
+    const uint32_t length = d.length;
     const uint64_t flowSeq = Tag ? b.flowSeq[index] : 0;
     rte_mbuf* m = mbufs[j];
-    if (__builtin_expect(d.length > room, 0)) {
+    if (__builtin_expect(length > room, 0)) {
       rte_pktmbuf_free(m);
       if ((m = buildLargeFrame(cs, d, pos + j, flowSeq)) == nullptr) return unwindBlock(block, mbufs, j);
+      mbufs[j] = m;
     } else {
-      synthesizeFrameT<Tag>(plan, d, pos + j, flowSeq, rte_pktmbuf_mtod(m, uint8_t*), room);
-      m->data_len = static_cast<uint16_t>(d.length);
-      m->pkt_len = d.length;
+      synthesizeFrameT<Tag>(plan, d, pos + j, flowSeq, frameData(m), room);
+      m->data_len = static_cast<uint16_t>(length);
+      m->pkt_len = length;
     }
-    mbufs[j] = m;
-    *bytes += d.length;
+    sent += length;
     if (Ring) {
       SequenceSlot& slot = ring.slot(pos + j);
       slot.item = m;
-      slot.bytes = d.length;
+      slot.bytes = length;
       slot.owner = owner;
       if (Paced) slot.dueTsc.store(dueTsc(cs, b.dueNs[index]), std::memory_order_relaxed);
     }
   }
+  *bytes += sent;
   return true;
 }
 

@@ -36,7 +36,7 @@ TxFailure SynthFeeder::open(const SynthPlan* plan, SynthChunkQueue* queue, const
   nextInstance_ = memberBase_ = plan->rows;
   const bool paced = pacing.mode != PacingConfig::kTopspeed;
   const size_t cap = batchDescs;
-  size_t each = pageAlign(cap * sizeof(SynthDesc)) + (paced ? pageAlign(cap * 8) : 0) + (plan->tag ? pageAlign(cap * 8) : 0) +
+  size_t each = pageAlign((cap + kSynthDescPad) * sizeof(SynthDesc)) + (paced ? pageAlign(cap * 8) : 0) + (plan->tag ? pageAlign(cap * 8) : 0) +
                 (plan->cores > 1 ? pageAlign(cap * 4 * plan->cores) : 0);
   arenaBytes_ = each * kSynthBatches;
   void* mem = mmap(nullptr, arenaBytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -48,7 +48,7 @@ TxFailure SynthFeeder::open(const SynthPlan* plan, SynthChunkQueue* queue, const
   uint8_t* at = arena_;
   for (SynthBatch& b : batches_) {
     b.capacity = batchDescs;
-    b.descs = reinterpret_cast<SynthDesc*>(at), at += pageAlign(cap * sizeof(SynthDesc));
+    b.descs = reinterpret_cast<SynthDesc*>(at), at += pageAlign((cap + kSynthDescPad) * sizeof(SynthDesc));
     if (paced) b.dueNs = reinterpret_cast<int64_t*>(at), at += pageAlign(cap * 8);
     if (plan->tag) b.flowSeq = reinterpret_cast<uint64_t*>(at), at += pageAlign(cap * 8);
     if (plan->cores > 1) b.coreIndex = reinterpret_cast<uint32_t*>(at), at += pageAlign(cap * 4 * plan->cores);

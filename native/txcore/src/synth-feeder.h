@@ -30,6 +30,10 @@ inline constexpr const char* kSynthInput = "SYNTH_INPUT";  // count chunks faile
 }  // namespace stage
 
 constexpr unsigned kSynthBatches = 4;
+// Each batch's descs[] is followed by this many more readable descriptors (zero, or stale
+// ones of the same plan: every one names a valid slot), so a core may read ahead of the
+// batch's end without a bound check (model-synthesis-engine.cc's prefetches).
+constexpr uint32_t kSynthDescPad = 64;
 constexpr unsigned kSynthMaxCores = 64;  // == kMaxCores (trace-streamer.h)
 
 struct alignas(64) SynthBatch {
