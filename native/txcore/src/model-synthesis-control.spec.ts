@@ -3,10 +3,12 @@
  * and --pps delivers every packet in order and no faster than asked, stats while running,
  * stop() while a core waits for a packet due in hours and while the feeder waits for room,
  * a wall-clock start (the fleet's synchronised t = 0), and coded errors for bad models, bad
- * ports, contradictory options and a count producer that fails mid-run. No timing upper
+ * ports, contradictory options and a count producer that fails mid-run; the feeder and core
+ * pinned to CPUs of their own while a run lasts, and either descriptor prefetch giving the
+ * same frames. No timing upper
  * bounds (performance is measured by `npm run bench -- generate`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import type { LoadedModel } from '@memoco/flow-model';
 import { inspectTrace } from '@memoco/pcap';
 import { repoRoot } from '@memoco/testbed';
 import { TxRuntime, type SynthesisOptionsInput } from './index.ts';
+import { udpFrame, writePcap } from './test-support/craft-pcap.ts';
 import { frameDigests } from './test-support/frame-digests.ts';
 import { generatedTrace, SAMPLE_TLS, trainedModel } from './test-support/trained-models.ts';
 
@@ -133,6 +136,61 @@ describe('run control', () => {
       expect(result.figures.startLateNs).toBeGreaterThanOrEqual(0);
     });
   }
+});
+
+/** Threads of this process allowed on one CPU only (Cpus_allowed_list without a range or list). */
+function singleCpuThreads(): string[] {
+  return readdirSync('/proc/self/task').filter((tid) => {
+    const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'))?.[1] ?? '';
+    return /^\d+$/.test(list);
+  });
+}
+
+function processCpuCount(): number {
+  const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
+  return list.split(',').reduce((n, part) => {
+    const [a, b] = part.split('-').map(Number);
+    return n + (b === undefined ? 1 : b - a! + 1);
+  }, 0);
+}
+
+describe('thread placement and descriptor prefetch', () => {
+  it('a dense model: the feeder and each core on a CPU of its own while the run lasts, when there is one for each; a sparse one: none; every CPU set restored after', async () => {
+    // 4 UDP flows, 2000 packets 0.5 ms apart: ~5 packets per flow and 10 ms bin (0.2 pairs per packet).
+    const trace = join(dir, 'dense.pcap');
+    await writePcap(trace, Array.from({ length: 2000 }, (_, i) => udpFrame(1000 + (i % 4), 53, 22)), 0.5);
+    const dense = await trainedModel(trace);
+    const cpus = processCpuCount();
+    expect(singleCpuThreads()).toEqual([]);
+    for (const [model, cores, denseModel] of [[dense, 1, true], [dense, 2, true], [tls, 1, false]] as const) {
+      const run = await runtime.startSynthesis({ model, port: 'net_null0', topspeed: true, cores, durationS: 30 * 86400 });
+      while (run.stats().packets === 0) await new Promise((r) => setTimeout(r, 10));
+      const during = singleCpuThreads();
+      run.stop();
+      const result = await run.done();
+      const pinned = denseModel && cpus >= cores + 1;
+      expect(result.figures.pinned, `${cores} core(s) on ${cpus} CPUs, dense ${denseModel}`).toBe(pinned ? 1 : 0);
+      expect(during).toHaveLength(pinned ? cores + 1 : 0);
+      expect(singleCpuThreads()).toEqual([]);
+    }
+  });
+
+  it('MEMOCO_DESC_PREFETCH=nta and =t0 are both honoured and send the same frames as generate -o', async () => {
+    const reference = (await frameDigests(await generatedTrace(tls, join(dir, `ref-${runs++}.pcap`), { seed: 9 }))).digests;
+    const saved = process.env.MEMOCO_DESC_PREFETCH;
+    try {
+      for (const [choice, nta] of [['nta', 1], ['t0', 0]] as const) {
+        process.env.MEMOCO_DESC_PREFETCH = choice;
+        const { out, run } = start(tls, { seed: 9, topspeed: true });
+        const result = await (await run).done();
+        expect(result.figures.descPrefetchNta, choice).toBe(nta);
+        expect((await frameDigests(out)).digests, choice).toEqual(reference);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.MEMOCO_DESC_PREFETCH;
+      else process.env.MEMOCO_DESC_PREFETCH = saved;
+    }
+  });
 });
 
 describe('bad input gets a coded error', () => {

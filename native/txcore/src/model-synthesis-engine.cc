@@ -46,7 +46,23 @@ TxFailure ModelSynthesisEngine::begin(const EngineContext& context) {
   tscPerNsQ32_ = static_cast<uint64_t>((static_cast<unsigned __int128>(context.tscHz) << 32) / 1000000000u);
   leadTsc_ = static_cast<uint64_t>(config_.leadUs) * context.tscPerUs;
   scratch_.assign(kScratchBytes * context.cores, 0);
+  planCpus();
   return feeder_.open(plan_.get(), queue_.get(), config_.pacing, config_.batchDescs, config_.maxPackets);
+}
+
+// The feeder and each generation core on a CPU of its own, when the process has a CPU for
+// each, no lcore shares one (a drain lcore does) and the model is dense (at most one (row,
+// bin) pair planned per packet). With one core at --topspeed on a 2-CPU host the two stages
+// are then about balanced, and left floating, Node's threads and the scheduler's moves took
+// 5-6% of the rate. A sparse model's rate is the planner's, on the JavaScript thread: with
+// the feeder pinned, the feeder's wake-ups kept pulling that thread onto the feeder's CPU
+// (-20%). (docs/txcore.md, "Descriptor prefetch and thread placement".) The feeder takes
+// the last CPU, core k the one k + 1 before it.
+void ModelSynthesisEngine::planCpus() {
+  const std::vector<int> cpus = processCpus();
+  const bool pin = !ctx_.shareCpu && ctx_.cores + 1 <= cpus.size() && plan_->pairsPerPacket() <= 1.0;
+  feederCpu_ = pin ? cpus.back() : -1;
+  for (unsigned k = 0; k < kMaxCores; k++) coreCpu_[k] = pin && k < ctx_.cores ? cpus[cpus.size() - 2 - k] : -1;
 }
 
 // IO thread, before the start: the first batches of packets are fed, and a wall-clock start
@@ -61,6 +77,7 @@ void ModelSynthesisEngine::prepare() {
     int64_t ahead = std::min<int64_t>(startNs - wallNs() - 5000000, kMaxPrepareMs * 1000000ll);
     if (ahead > prepareMs * 1000000ll) deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ahead);
   }
+  PinnedThread pinned(feederCpu_);
   feeder_.prepare(*ctx_.stop, deadline);
   if (startNs <= 0) return;
   uint64_t tsc = readTsc();
@@ -72,6 +89,7 @@ void ModelSynthesisEngine::prepare() {
 }
 
 void ModelSynthesisEngine::runOnCore(unsigned core) {
+  PinnedThread pinned(coreCpu_[core]);
   CoreState& cs = cores_[core];
   cs.core = core;
   cs.scratch = scratch_.data() + kScratchBytes * core;
@@ -174,9 +192,8 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
 
 // Fills the block's slots. The descriptors come from the feeder's cache and each packet's
 // template from a random flow's: descriptors are fetched kDescAhead packets ahead (with one
-// core they are consecutive, so across blocks too, non-temporal: read once, they need not
-// push slots and images out of L2; the batch's padding makes the look-ahead safe without a
-// bound check), and so are the slot facts, 2 x kPrefetchAhead ahead, and the template
+// core they are consecutive, so across blocks too, with the prefetch descriptor-prefetch.h
+// picks for the CPU; the batch's padding makes the look-ahead safe without a bound check), and so are the slot facts, 2 x kPrefetchAhead ahead, and the template
 // image, kPrefetchAhead ahead; with several cores both kPrefetchAhead ahead within the
 // block), and each frame's first line two packets ahead. At topspeed
 // the slots' due time is not written (the drain does not read it); without the ring
@@ -193,6 +210,7 @@ bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, 
   const uint32_t len = block.len;
   const SynthDesc* descs = b.descs;
   const uint16_t owner = static_cast<uint16_t>(cs.core);
+  const bool nta = descNta_;
   auto at = [&](uint32_t j) { return Contiguous ? block.first + j : block.index[j]; };
   if (!Contiguous) {
     for (uint32_t j = 0; j < len && j < kPrefetchAhead; j++) rte_prefetch0(&descs[at(j)]);
@@ -204,7 +222,10 @@ bool ModelSynthesisEngine::buildFrames(const SynthBatch& b, const Block& block, 
       // address is in the slot: fetched in one go, that load stalled the loop on the slot).
       // Past the batch's end the descriptors are padding (kSynthDescPad): no bound check.
       const SynthDesc* ahead = descs + block.first + j;
-      if ((j & 1) == 0) rte_prefetch_non_temporal(ahead + kDescAhead);  // two per line
+      if ((j & 1) == 0) {  // two per line
+        if (nta) rte_prefetch_non_temporal(ahead + kDescAhead);
+        else rte_prefetch0(ahead + kDescAhead);
+      }
       rte_prefetch0(&slots[ahead[2 * kPrefetchAhead].slot]);
       rte_prefetch0(plan.image(slots[ahead[kPrefetchAhead].slot]));
     } else if (j + 2 * kPrefetchAhead < len) {
@@ -270,7 +291,8 @@ std::vector<std::pair<const char*, uint64_t>> ModelSynthesisEngine::figures(bool
   std::vector<std::pair<const char*, uint64_t>> f{{"chunks", c.chunks},          {"bins", c.bins},
                                                   {"dropped", c.dropped},        {"inputWaits", c.inputWaits},
                                                   {"batchWaits", c.batchWaits},  {"members", c.members},
-                                                  {"mbufRoom", ctx_.pools != nullptr ? ctx_.pools->normalRoom : 0}};
+                                                  {"mbufRoom", ctx_.pools != nullptr ? ctx_.pools->normalRoom : 0},
+                                                  {"descPrefetchNta", descNta_ ? 1u : 0u}, {"pinned", feederCpu_ >= 0 ? 1u : 0u}};
   uint64_t first = ctx_.stats != nullptr ? ctx_.stats->firstSendTsc.load(std::memory_order_relaxed) : 0;
   if (startAtNs_ != 0 && first != 0) {
     // Wall clock of the first packet handed to the port, against when it was due.

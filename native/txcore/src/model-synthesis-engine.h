@@ -11,6 +11,8 @@
 #include <memory>
 
 #include "block-sizer.h"
+#include "descriptor-prefetch.h"
+#include "pinned-thread.h"
 #include "pacer.h"
 #include "synth-chunk-queue.h"
 #include "synth-feeder.h"
@@ -36,7 +38,10 @@ class ModelSynthesisEngine final : public TxEngine {
       : plan_(std::move(plan)), queue_(std::move(queue)), config_(config) {}
   TxFailure begin(const EngineContext& context) override;
   void prepare() override;
-  void serveIo() override { feeder_.serve(*ctx_.stop); }
+  void serveIo() override {
+    PinnedThread pinned(feederCpu_);
+    feeder_.serve(*ctx_.stop);
+  }
   void runOnCore(unsigned core) override;
   uint64_t endSeq() const override { return feeder_.endSeq(); }
   uint32_t largestFrame() const override { return plan_->largestFrame; }
@@ -61,6 +66,7 @@ class ModelSynthesisEngine final : public TxEngine {
     uint64_t pos = 0;  // ring position (= global sequence number) of the block's first packet
     uint32_t at(uint32_t j) const { return index != nullptr ? index[j] : first + j; }
   };
+  void planCpus();
   void processBatch(const SynthBatch& b, CoreState& cs);
   bool cutAtHorizon(const SynthBatch& b, CoreState& cs, Block* block);
   bool buildBlock(const SynthBatch& b, const Block& block, CoreState& cs);
@@ -80,6 +86,11 @@ class ModelSynthesisEngine final : public TxEngine {
   EngineContext ctx_;
   SynthFeeder feeder_;
   bool paced_ = false;
+  bool descNta_ = descriptorPrefetchNonTemporal();  // descriptor-prefetch.h
+  // CPUs of the feeder (IO thread) and of each generation core, when every one of them can
+  // have its own (begin()); -1: not pinned.
+  int feederCpu_ = -1;
+  int coreCpu_[kMaxCores];
   uint64_t tscPerNsQ32_ = 0;  // TSC ticks per ns, 32.32 fixed point
   uint64_t leadTsc_ = 0;
   uint64_t wallStartTsc_ = 0;  // TSC at startAtUnixMs (0: start when the run starts)

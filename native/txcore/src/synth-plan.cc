@@ -195,4 +195,14 @@ std::string SynthPlan::checkPlanning() const {
   return "";
 }
 
+double SynthPlan::pairsPerPacket() const {
+  double pairs = 0, packets = 0;
+  for (uint32_t r = 0; r < rows; r++) {
+    const bool span = std::isfinite(rowStartNs[r]) && std::isfinite(rowEndNs[r]) && binNs > 0;
+    pairs += span ? std::floor(rowEndNs[r] / binNs) - std::floor(rowStartNs[r] / binNs) + 1 : static_cast<double>(windowBins);
+    packets += rowPackets[r];
+  }
+  return packets > 0 ? pairs / packets : HUGE_VAL;
+}
+
 }  // namespace txcore

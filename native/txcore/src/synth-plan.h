@@ -99,6 +99,10 @@ struct SynthPlan {
   // precomputes the slots. Returns "" or what is wrong (a wrapper bug or a damaged model).
   std::string finish();
   std::string checkPlanning() const;
+  // (row, bin) pairs the planner visits per packet it yields, over one window cycle: each row
+  // counts the bins from its first to its last packet (a class row, with no packets of its
+  // own, the whole window). About 0.1 for a dense model, 20 for a sparse one (the sample's).
+  double pairsPerPacket() const;
   const uint8_t* header(const SynthSlot& s) const { return headerBytes.data() + s.headerAt; }
   const uint8_t* image(const SynthSlot& s) const { return images.data() + imageBase + s.imageAt; }
 };
