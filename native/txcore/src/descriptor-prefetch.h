@@ -1,6 +1,6 @@
 // Which prefetch brings the feeder's descriptors to a generation core (model-synthesis-engine.cc
 // buildFrames), chosen per CPU vendor because the two measured opposite ways (docs/txcore.md,
-// "Descriptor prefetch"): on AMD EPYC a non-temporal prefetch kept the read-once descriptor
+// "Descriptor prefetch and thread placement"): on AMD EPYC a non-temporal prefetch kept the read-once descriptor
 // stream from evicting slots and images (+17% at --topspeed on net_null); on Intel Xeon it
 // left the descriptor loads missing (-18% against prefetcht0). MEMOCO_DESC_PREFETCH=nta|t0
 // overrides the choice (for measuring a new host).

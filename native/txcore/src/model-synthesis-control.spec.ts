@@ -5,8 +5,7 @@
  * a wall-clock start (the fleet's synchronised t = 0), and coded errors for bad models, bad
  * ports, contradictory options and a count producer that fails mid-run; the feeder and core
  * pinned to CPUs of their own while a run lasts, and either descriptor prefetch giving the
- * same frames. No timing upper
- * bounds (performance is measured by `npm run bench -- generate`).
+ * same frames. No timing upper bounds (performance is measured by `npm run bench -- generate`).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,17 +137,19 @@ describe('run control', () => {
   }
 });
 
-/** Threads of this process allowed on one CPU only (Cpus_allowed_list without a range or list). */
+const cpusAllowed = (status: string) => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(status, 'utf8'))?.[1] ?? '';
+
+/** Threads of this process allowed on one CPU that the process itself is not limited to. */
 function singleCpuThreads(): string[] {
+  const own = cpusAllowed('/proc/self/status');
   return readdirSync('/proc/self/task').filter((tid) => {
-    const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'))?.[1] ?? '';
-    return /^\d+$/.test(list);
+    const list = cpusAllowed(`/proc/self/task/${tid}/status`);
+    return /^\d+$/.test(list) && list !== own;
   });
 }
 
 function processCpuCount(): number {
-  const list = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))![1]!;
-  return list.split(',').reduce((n, part) => {
+  return cpusAllowed('/proc/self/status').split(',').reduce((n, part) => {
     const [a, b] = part.split('-').map(Number);
     return n + (b === undefined ? 1 : b - a! + 1);
   }, 0);

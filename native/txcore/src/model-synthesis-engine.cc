@@ -16,7 +16,7 @@ namespace {
 
 constexpr uint32_t kPrefetchAhead = 4;
 constexpr uint32_t kDescAhead = 16;  // one core: descriptors this far ahead (8 lines, a few hundred ns: they come from the feeder's cache)
-static_assert(kDescAhead + 2 * 4 < kSynthDescPad, "the look-ahead stays within the batch's padding");
+static_assert(kDescAhead + 2 * kPrefetchAhead < kSynthDescPad, "the look-ahead stays within the batch's padding");
 constexpr size_t kScratchBytes = 2 * size_t{kMaxIpBytes} + 64;  // the longest frame: l3 + 65535 < 2 x 65535
 // Prefill at most this long when the input comes slower than the batches fill (a sparse
 // model: PlanBuilder's per-bin cost, and its first chunks run before V8 has optimised it).
@@ -193,10 +193,10 @@ bool ModelSynthesisEngine::buildBlock(const SynthBatch& b, const Block& block, C
 // Fills the block's slots. The descriptors come from the feeder's cache and each packet's
 // template from a random flow's: descriptors are fetched kDescAhead packets ahead (with one
 // core they are consecutive, so across blocks too, with the prefetch descriptor-prefetch.h
-// picks for the CPU; the batch's padding makes the look-ahead safe without a bound check), and so are the slot facts, 2 x kPrefetchAhead ahead, and the template
-// image, kPrefetchAhead ahead; with several cores both kPrefetchAhead ahead within the
-// block), and each frame's first line two packets ahead. At topspeed
-// the slots' due time is not written (the drain does not read it); without the ring
+// picks for the CPU; the batch's padding makes the look-ahead safe without a bound check),
+// and so are the slot facts, 2 x kPrefetchAhead ahead, and the template image,
+// kPrefetchAhead ahead; with several cores both kPrefetchAhead ahead within the block), and
+// each frame's first line two packets ahead. At topspeed the slots' due time is not written (the drain does not read it); without the ring
 // (`Ring` false: sendAtHead) no slot is. mbufs[j] ends as packet j's frame either way, and
 // *bytes as the block's bytes. False when stopped waiting for a jumbo mbuf (every mbuf of
 // the block is then back in its pool).
